@@ -1,0 +1,9 @@
+"""Commands of the 'orders' group (not written yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add this group's subcommands. None are written yet."""

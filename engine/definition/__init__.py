@@ -1,0 +1,1 @@
+"""Lifecycle definitions: loading, checking and the plain-data model."""
