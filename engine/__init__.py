@@ -16,6 +16,8 @@ from engine.errors import (
     StoreError,
     VersionConflict,
 )
+from engine.hooks.adapters import make_adapter
+from engine.intake import LogEvent, canonical_order, read_event_log
 from engine.lifecycle import Lifecycle, load
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "IntakeError",
     "Lifecycle",
     "LifecycleError",
+    "LogEvent",
     "OrderError",
     "OrderExists",
     "OrderNotFound",
@@ -34,5 +37,8 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "VersionConflict",
+    "canonical_order",
     "load",
+    "make_adapter",
+    "read_event_log",
 ]

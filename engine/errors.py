@@ -165,3 +165,19 @@ class IntakeError(LifecycleError):
         self.line = line
         where = f"{source}:{line}: " if source and line else ""
         super().__init__(f"{where}{message}")
+
+
+class DiagramError(LifecycleError):
+    """A diagram could not be drawn or written (a renderer failed, an output is refused)."""
+
+
+class RendererMissing(DiagramError):
+    """The program a format needs (Graphviz ``dot``) is not installed.
+
+    ``program`` is the missing program's name; ``formats`` the formats that work without it.
+    """
+
+    def __init__(self, message: str, *, program: str, formats: Sequence[str] = ()) -> None:
+        self.program = program
+        self.formats = tuple(formats)
+        super().__init__(message)

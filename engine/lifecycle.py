@@ -7,8 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from engine.definition.loader import load_definition
-from engine.definition.model import Definition, Event, Hook, Setting, State, Transition
-from engine.guards import CompiledGuard, compile_guard
+from engine.definition.model import (
+    Definition,
+    Event,
+    Hook,
+    Location,
+    Setting,
+    State,
+    Transition,
+)
+from engine.errors import DefinitionError, Problem
+from engine.guards import CompiledGuard, GuardSyntaxError, compile_guard
 
 
 class Lifecycle:
@@ -62,21 +71,44 @@ class Lifecycle:
 
 
 def _compile_guards(definition: Definition) -> dict[str, CompiledGuard]:
-    """Compile every guard, keyed both by guard name and by inline expression text."""
+    """Compile every guard, keyed both by guard name and by inline expression text.
+
+    The loader has compiled them all once already and reported any failure with its exact
+    place; this raises a located :class:`DefinitionError` for a Definition made elsewhere.
+    """
     compiled: dict[str, CompiledGuard] = {}
     for guard in definition.guards.values():
         if guard.expression is not None:
-            compiled[guard.name] = compile_guard(guard.expression)
+            compiled[guard.name] = _compile_at(guard.expression, guard.location)
 
-    inline = [g for t in definition.transitions for g in t.guards]
-    inline += [ref.when for s in definition.states.values() for ref in s.hooks if ref.when]
-    inline += [ref.when for t in definition.transitions for ref in t.hooks if ref.when]
-    for text in inline:
+    inline = [(g, t.location) for t in definition.transitions for g in t.guards]
+    inline += [(r.when, r.location) for s in definition.states.values() for r in s.hooks if r.when]
+    inline += [(r.when, r.location) for t in definition.transitions for r in t.hooks if r.when]
+    for text, location in inline:
         if text not in compiled and text not in definition.guards:
-            compiled[text] = compile_guard(text)
+            compiled[text] = _compile_at(text, location)
     return compiled
+
+
+def _compile_at(expression: str, location: Location) -> CompiledGuard:
+    try:
+        return compile_guard(expression)
+    except GuardSyntaxError as exc:
+        problem = Problem(
+            "LC307",
+            f"the expression {expression!r} does not compile: {exc}",
+            location.file,
+            location.line,
+            location.column,
+            location.path,
+            "a guard is a CEL expression over order, event and settings",
+        )
+        raise DefinitionError([problem]) from None
 
 
 def load(path_or_text: str | Path) -> Lifecycle:
     """Load, check and compile a lifecycle definition from a file path or YAML text."""
-    return Lifecycle(load_definition(path_or_text))
+    lifecycle = Lifecycle(load_definition(path_or_text))
+    # Built now, so that anything python-statemachine refuses is a load error too.
+    lifecycle.machine_class  # noqa: B018
+    return lifecycle

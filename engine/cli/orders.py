@@ -1,9 +1,375 @@
-"""Commands of the 'orders' group (not written yet)."""
+"""Commands that work on orders: ``run``, ``send``, ``orders``, ``show`` and ``dispatch``.
+
+Each opens the store (``--db``, default ``lifecycle.db``) with a lifecycle definition
+(``--definition``, default ``definitions/order.yaml``) and the account's settings
+(``--settings FILE``). JSON output keys are listed in docs/runtime.md.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from engine.clock import isoformat
+from engine.errors import IntakeError, LifecycleError, OrderError
+from engine.lifecycle import load
+from engine.runtime import DispatchCounts, Engine, Order
+from engine.settings import load_settings_file
+from engine.store.base import OutboxCall
+
+DEFAULT_DB = "lifecycle.db"
+DEFAULT_DEFINITION = "definitions/order.yaml"
+PROGRESS_EVERY = 200  # lines between two progress updates on a terminal
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this group's subcommands. None are written yet."""
+    """Add the order commands."""
+    run = _command(subparsers, "run", _run, "apply an event log, dispatching hooks as it goes")
+    run.add_argument("definition", help="the lifecycle definition (YAML)")
+    run.add_argument("events", help="the event log (JSON Lines)")
+    _adapter_options(run)
+
+    send = _command(subparsers, "send", _send, "send one event to one order", definition=True)
+    send.add_argument("order", help="the order id")
+    send.add_argument("event", help="the event name")
+    send.add_argument("--data", default=None, help="the event's data, a JSON object")
+    send.add_argument("--actor", default=None, help="who sends it (journaled)")
+    send.add_argument("--key", default=None, help="an idempotency key")
+    send.add_argument("--expected-version", type=int, default=None, help="refuse if changed")
+    _format_option(send)
+
+    orders = _command(subparsers, "orders", _orders, "list orders", definition=True)
+    orders.add_argument("--status", default=None, help="a state id, an API value or a filter")
+    _format_option(orders)
+
+    show = _command(subparsers, "show", _show, "show one order and its journal", definition=True)
+    show.add_argument("order", help="the order id")
+    _format_option(show)
+
+    dispatch = _command(subparsers, "dispatch", _dispatch, "deliver due hook calls", True)
+    dispatch.add_argument("--forever", action="store_true", help="keep dispatching")
+    dispatch.add_argument("--interval", type=float, default=5.0, help="seconds between runs")
+    dispatch.add_argument("--limit", type=int, default=None, help="calls per run at most")
+    _adapter_options(dispatch)
+
+
+def _command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    handler: Any,
+    help_text: str,
+    definition: bool = False,
+) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
+    )
+    parser.set_defaults(handler=handler)
+    parser.add_argument("--db", default=DEFAULT_DB, help=f"the SQLite file (default {DEFAULT_DB})")
+    parser.add_argument("--settings", default=None, help="account settings (JSON or YAML file)")
+    if definition:
+        parser.add_argument(
+            "--definition",
+            default=DEFAULT_DEFINITION,
+            help=f"the lifecycle definition (default {DEFAULT_DEFINITION})",
+        )
+    return parser
+
+
+def _adapter_options(parser: argparse.ArgumentParser) -> None:
+    for channel in ("wms", "cart"):
+        parser.add_argument(
+            f"--{channel}",
+            default="simulated",
+            metavar="simulated|record|URL",
+            help=f"where {channel} hook calls go (default simulated)",
+        )
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _engine(
+    args: argparse.Namespace, definition: str, *, adapters: bool = False, clock: Any = None
+) -> Engine:
+    lifecycle = load(definition)
+    settings = load_settings_file(args.settings) if args.settings else None
+    engine = Engine(lifecycle, args.db, settings=settings, clock=clock)
+    if adapters:
+        from engine.hooks.adapters import make_adapter
+
+        specs = {"wms": args.wms, "cart": args.cart}
+        engine.adapters = {
+            channel: make_adapter(specs.get(channel, "record"), channel, settings=engine.settings)
+            for channel in lifecycle.definition.channels
+        }
+    return engine
+
+
+# -- run ----------------------------------------------------------------------------------
+
+
+class _LogClock:
+    """The time of the log: each line's ``at`` moves it forward, never back.
+
+    Lines without ``at`` keep the time of the line before; before the first ``at``, the
+    real time is used. Hook retries in ``run`` therefore follow the log's time.
+    """
+
+    def __init__(self) -> None:
+        self._now: float | None = None
+
+    def now(self) -> float:
+        return time.time() if self._now is None else self._now
+
+    def follow(self, when: float) -> None:
+        self._now = when if self._now is None else max(self._now, when)
+
+
+@dataclass
+class _RunSummary:
+    applied: int = 0
+    duplicates: int = 0
+    refused: list[str] = field(default_factory=list)
+    malformed: list[str] = field(default_factory=list)
+    hooks: DispatchCounts = field(default_factory=DispatchCounts)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from engine.intake import read_event_log
+
+    clock = _LogClock()
+    summary = _RunSummary()
+    with _engine(args, args.definition, adapters=True, clock=clock) as engine:
+        progress = _Progress(sys.stderr)
+        for number, item in enumerate(read_event_log(args.events), 1):
+            progress.update(number)
+            if isinstance(item, IntakeError):
+                summary.malformed.append(str(item))
+                continue
+            if item.at is not None:
+                clock.follow(item.at.timestamp())
+            _apply_line(engine, item, summary)
+            summary.hooks.add(engine.dispatch())
+        progress.done()
+        _print_summary(engine, summary, args.events)
+    return 1 if summary.malformed else 0
+
+
+def _apply_line(engine: Engine, item: Any, summary: _RunSummary) -> None:
+    try:
+        result = engine.send(
+            item.order_id, item.event, item.data, actor=item.actor, idempotency_key=item.key
+        )
+    except OrderError as exc:
+        summary.refused.append(f"line {item.line}: {exc}")
+        return
+    except LifecycleError as exc:
+        summary.malformed.append(f"line {item.line}: {exc}")
+        return
+    if result.duplicate:
+        summary.duplicates += 1
+    else:
+        summary.applied += 1
+
+
+def _print_summary(engine: Engine, summary: _RunSummary, source: str) -> None:
+    out = sys.stdout
+    print(
+        f"{source}: {summary.applied} events applied, {summary.duplicates} duplicates "
+        f"skipped, {len(summary.refused)} refused, {len(summary.malformed)} malformed",
+        file=out,
+    )
+    print("\nOrders per status:", file=out)
+    counts = engine.store.state_counts(engine.definition.name)
+    for state in engine.definition.states.values():
+        print(f"  {state.label:<16} {state.api_value:<10} {counts.get(state.id, 0)}", file=out)
+
+    if summary.refused:
+        print("\nRefused events:", file=out)
+        for line in summary.refused:
+            print(f"  {line}", file=out)
+    if summary.malformed:
+        print("\nMalformed lines (not applied):", file=out)
+        for line in summary.malformed:
+            print(f"  {line}", file=out)
+
+    hooks = summary.hooks
+    waiting = len(engine.pending_calls())
+    print(
+        f"\nHook calls: {hooks.delivered} delivered, {waiting} retrying, {hooks.failed} failed, "
+        f"{hooks.exhausted} exhausted, {hooks.dropped} dropped",
+        file=out,
+    )
+
+
+class _Progress:
+    """A line count on stderr, only when it is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def update(self, number: int) -> None:
+        if self.enabled and number % PROGRESS_EVERY == 0:
+            self.stream.write(f"\r{number} lines…")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 30 + "\r")
+            self.stream.flush()
+
+
+# -- send, orders, show, dispatch -------------------------------------------------------------
+
+
+def _send(args: argparse.Namespace) -> int:
+    data = _json_object(args.data) if args.data is not None else None
+    with _engine(args, args.definition) as engine:
+        result = engine.send(
+            args.order,
+            args.event,
+            data,
+            actor=args.actor,
+            idempotency_key=args.key,
+            expected_version=args.expected_version,
+        )
+        if args.format == "json":
+            _print_json({**result.as_dict(), "duplicate": result.duplicate})
+        else:
+            note = " (duplicate: the first result)" if result.duplicate else ""
+            print(
+                f"{result.order_id}: {result.previous_state} -> {result.state} on "
+                f"{result.event!r}, version {result.version}{note}"
+            )
+            for hook in result.hooks:
+                print(f"  scheduled hook {hook}")
+    return 0
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise IntakeError(f"--data is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise IntakeError(f"--data must be a JSON object, not {data!r}")
+    return data
+
+
+def _orders(args: argparse.Namespace) -> int:
+    with _engine(args, args.definition) as engine:
+        status = args.status
+        if status is not None and status in engine.definition.states:
+            found = engine.iter_orders(state=status)
+        else:
+            found = engine.iter_orders(api_value=status)
+        rows = [_order_row(order) for order in found]
+
+    if args.format == "json":
+        _print_json(rows)
+        return 0
+    print(f"{'ORDER':<20} {'STATE':<16} {'API VALUE':<10} {'VERSION':>7}  UPDATED")
+    for row in rows:
+        print(
+            f"{row['order_id']:<20} {row['state']:<16} {row['api_value']:<10} "
+            f"{row['version']:>7}  {row['updated_at']}"
+        )
+    return 0
+
+
+def _order_row(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": order.order_id,
+        "state": order.state,
+        "label": order.label,
+        "api_value": order.api_value,
+        "version": order.version,
+        "definition": order.definition,
+        "definition_version": order.definition_version,
+        "created_at": isoformat(order.created_at),
+        "updated_at": isoformat(order.updated_at),
+    }
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _engine(args, args.definition) as engine:
+        order = engine.get(args.order)
+        journal = [_journal_row(e.as_dict()) for e in engine.history(args.order)]
+        pending = [_call_row(c) for c in engine.pending_calls(args.order)]
+
+    document = {
+        **_order_row(order),
+        "data": order.data,
+        "journal": journal,
+        "pending_hooks": pending,
+    }
+    if args.format == "json":
+        _print_json(document)
+        return 0
+
+    print(
+        f"{order.order_id}: {order.label} ({order.state}, API value {order.api_value!r}), "
+        f"version {order.version}"
+    )
+    print("data: " + json.dumps(order.data, ensure_ascii=False, sort_keys=True))
+    print("journal:")
+    for entry in journal:
+        move = f"{entry['from']} -> {entry['to']}" if entry["to"] else ""
+        reason = f"  {entry['reason']}" if entry["reason"] else ""
+        print(
+            f"  #{entry['seq']:<5} {entry['at']}  {entry['kind']:<15} {entry['event'] or ''} "
+            f"{move}{reason}"
+        )
+    print("pending hook calls:" + ("" if pending else " none"))
+    for call in pending:
+        print(
+            f"  {call['hook']} via {call['channel']}, attempt {call['attempts']}, "
+            f"due {call['next_due']}"
+        )
+    return 0
+
+
+def _journal_row(entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "at": isoformat(entry["at"])}
+
+
+def _call_row(call: OutboxCall) -> dict[str, Any]:
+    return {
+        "call_id": call.call_id,
+        "hook": call.hook,
+        "channel": call.channel,
+        "action": call.action,
+        "idempotency_key": call.idempotency_key,
+        "status": call.status,
+        "attempts": call.attempts,
+        "next_due": isoformat(call.next_due),
+        "bound_state": call.bound_state,
+        "last_error": call.last_error,
+    }
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    with _engine(args, args.definition, adapters=True) as engine:
+        while True:
+            counts = engine.dispatch(args.limit)
+            if counts.total or not args.forever:
+                _print_counts(counts)
+            if not args.forever:
+                return 0
+            time.sleep(args.interval)
+
+
+def _print_counts(counts: DispatchCounts) -> None:
+    text = ", ".join(f"{n} {name}" for name, n in counts.as_dict().items())
+    print(f"hook calls: {text}")
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, sort_keys=True)
+    sys.stdout.write("\n")

@@ -1,0 +1,142 @@
+"""Text rules shared by every diagram format: wrapping, shortening and escaping.
+
+Every piece of text a diagram shows (a label, an event, a guard, a hook) goes through
+:func:`wrap` first, so that all formats break long text at the same places. Each format
+then escapes the resulting lines with its own function here; none of them ever places raw
+definition text into its output.
+"""
+
+from __future__ import annotations
+
+import re
+
+WRAP_WIDTH = 28
+GUARD_WIDTH = 40
+ELLIPSIS = "…"
+
+_SPACES = re.compile(r"\s+")
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of white space (newlines included) into one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
+    """Break ``text`` into lines of at most ``width`` characters.
+
+    Newlines in the text are kept as line breaks; otherwise lines break between words, and
+    a word longer than ``width`` is cut into pieces of ``width`` characters. An empty text
+    gives one empty line, so that every format has something to show.
+    """
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(_wrap_paragraph(one_line(paragraph), width))
+    return lines
+
+
+def _wrap_paragraph(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        # A word too long for any line is cut; its last piece may share a line.
+        while len(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines
+
+
+def shorten(text: str, width: int = GUARD_WIDTH) -> str:
+    """Put ``text`` on one line and cut it to ``width`` characters, marking the cut with …."""
+    flat = one_line(text)
+    if len(flat) <= width:
+        return flat
+    return flat[: width - 1].rstrip() + ELLIPSIS
+
+
+def html(text: str) -> str:
+    """Escape for Graphviz HTML-like labels: markup characters become entities.
+
+    Graphviz reads entities in HTML-like labels and nothing else there is special (no
+    backslash escapes), so these four are all that must change.
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+
+
+# Mermaid decodes "#NN;" entity codes inside quoted labels. These characters could end the
+# quoted label, start an entity, or be read as HTML or Markdown, so all of them are coded.
+_MERMAID_CODED = frozenset('"#;&<>`\\|{}[]%*_~=')
+
+
+# Mermaid turns a backslash and "n" into a line break even after decoding the backslash;
+# an invisible word joiner between them keeps both characters as they were written.
+WORD_JOINER = "\u2060"
+
+
+def mermaid(text: str) -> str:
+    """Escape one line for a quoted Mermaid label."""
+    kept = text.replace("\\n", f"\\{WORD_JOINER}n")
+    return "".join(f"#{ord(c)};" if c in _MERMAID_CODED else c for c in kept)
+
+
+# PlantUML reads HTML-like tags, backslash escapes and creole markup (**, //, "", --, __,
+# ~~) in display text. These characters are always coded; the creole markers only where
+# one follows another, since only a doubled marker is markup. The code is PlantUML's
+# <U+XXXX> form: its "&#NN;" form breaks on a coded backslash or dollar sign.
+_PLANTUML_CODED = frozenset('"#;&<>`\\|{}[]%~=\'+^$@!:')
+_PLANTUML_MARKERS = frozenset("*/-_")
+
+
+def plantuml(text: str) -> str:
+    """Escape one line for a PlantUML display name or description."""
+    coded = []
+    for index, char in enumerate(text):
+        doubled = char in text[index - 1 : index] or char in text[index + 1 : index + 2]
+        if char in _PLANTUML_CODED or (char in _PLANTUML_MARKERS and doubled):
+            coded.append(f"<U+{ord(char):04X}>")
+        else:
+            coded.append(char)
+    return "".join(coded)
+
+
+# Characters that Markdown reads as markup inside a table cell; each gets a backslash.
+_MARKDOWN_MARKUP = re.compile(r"([\\`*_\[\]|#~])")
+
+
+def markdown_cell(text: str) -> str:
+    """Escape text for one cell of a Markdown table: pipes, newlines and markup."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _MARKDOWN_MARKUP.sub(r"\\\1", escaped)
+    return "<br>".join(escaped.splitlines())
+
+
+def markdown_code(text: str) -> str:
+    """Text as an inline code span that survives backticks and pipes inside it."""
+    if not text:
+        return ""
+    fence = "`" * (_longest_backtick_run(text) + 1)
+    # A code span cannot hold a newline in a table row; one space keeps the words apart.
+    body = one_line(text).replace("|", "\\|")
+    padding = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{padding}{body}{padding}{fence}"
+
+
+def _longest_backtick_run(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(run) for run in runs), default=0)
