@@ -13,6 +13,7 @@ Run: ``python -m benchmarks.concurrency`` from the repository root.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import subprocess
@@ -57,10 +58,8 @@ def worker(kind: str, db: str, number: int, events: int, go: str) -> None:
 
 
 def _raw_apply(raw: SqliteBaseline, order_id: str, event: str) -> None:
-    try:
+    with contextlib.suppress(Refused):
         raw.apply(order_id, event, {})
-    except Refused:
-        pass
 
 
 def prepare(kind: str, db: Path) -> None:

@@ -13,7 +13,9 @@ One root, so that callers can catch everything the engine means to say::
      ├── StoreError             the database could not do what was asked
      │    └── StoreBusy          the database stayed locked past the wait
      ├── HookError              a hook adapter is missing or misconfigured
-     └── IntakeError            an event-log line or a cart payload is malformed
+     ├── IntakeError            an event-log line or a cart payload is malformed
+     └── DiagramError           a diagram could not be drawn or written
+          └── RendererMissing   the program a format needs is not installed
 
 Messages name the fault first, with the offending value's repr; the attributes carry
 the same facts for programs.

@@ -18,6 +18,10 @@ VARIABLES = ("order", "event", "settings")
 # The CEL binding reports a parse error as "<input>:LINE:COLUMN: message".
 _POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
 
+# Macros bind a local name (the `p` of `packages.all(p, ...)`), which the binding lists
+# among the expression's variables; such names are not outside variables.
+_MACRO_LOCAL = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
+
 
 class GuardSyntaxError(ValueError):
     """An expression does not compile. ``line`` and ``column`` are 1-based, inside the text."""
@@ -70,7 +74,8 @@ def compile_guard(expression: str) -> CompiledGuard:
     except Exception as exc:  # the binding raises ValueError, but any failure is a syntax error
         raise _syntax_error(str(exc), expression) from None
 
-    variables = tuple(program.variables())
+    local = set(_MACRO_LOCAL.findall(expression))
+    variables = tuple(name for name in program.variables() if name not in local)
     for name in variables:
         if name not in VARIABLES:
             line, column = _position_of(name, expression)
@@ -89,8 +94,8 @@ def _syntax_error(message: str, expression: str) -> GuardSyntaxError:
     if not match:
         return GuardSyntaxError(_first_line(message), expression)
     line, column, text = int(match[1]), int(match[2]), match[3]
-    # The binding counts columns from 0.
-    return GuardSyntaxError(_first_line(text), expression, line, column + 1)
+    # The binding already counts lines and columns from 1.
+    return GuardSyntaxError(_first_line(text), expression, line, column)
 
 
 def _position_of(name: str, expression: str) -> tuple[int, int]:

@@ -3,8 +3,8 @@
 A lifecycle's state ids and event names may be anything YAML allows (``send``, ``model``,
 ``with spaces``), so the class never uses them as attribute names or state values: each
 state and event gets a generated identifier (kept in :class:`MachineNames`), and the
-original text is kept as the event's ``name``. Orders that do not exist yet start from a hidden pseudo-state, from
-which the creation transitions leave.
+original text is kept as the event's ``name``. Orders that do not exist yet start from
+a hidden pseudo-state, from which the creation transitions leave.
 
 Guards are ``cond`` callables. They read the step's :class:`StepContext`, which the
 runner passes as the ``ctx`` keyword of ``send``; the context also records which guard
@@ -48,7 +48,7 @@ class StepContext:
     event: Mapping[str, Any]
     settings: Mapping[str, Any]
     python_guards: Mapping[str, PythonGuard]
-    taken: int = -1  # index of the transition taken, in Definition.transitions
+    taken: int = -1  # the transition taken, where its target alone does not tell
     refusals: list[GuardRefusal] = field(default_factory=list)
 
 
@@ -108,8 +108,9 @@ def _build(lifecycle: Lifecycle) -> tuple[type[StateMachine], MachineNames]:
     attrs.update({names.states[sid]: state for sid, state in states.items()})
 
     grouped: dict[str, Any] = {}
+    ambiguous = _ambiguous(definition)
     for index, transition in enumerate(definition.transitions):
-        built = _transitions(states, index, transition, lifecycle.guards)
+        built = _transitions(states, index, transition, lifecycle.guards, ambiguous)
         event = transition.event
         grouped[event] = built if event not in grouped else grouped[event] | built
     for event, transitions in grouped.items():
@@ -130,17 +131,50 @@ def _build(lifecycle: Lifecycle) -> tuple[type[StateMachine], MachineNames]:
 
 
 def _transitions(
-    states: dict[str, State], index: int, transition: Transition, guards: dict[str, CompiledGuard]
+    states: dict[str, State],
+    index: int,
+    transition: Transition,
+    guards: dict[str, CompiledGuard],
+    ambiguous: set[tuple[str, str]],
 ) -> Any:
     """The library transitions for one definition transition, one per source."""
-    sources = transition.sources or (START,)
-    conds = [_guard_callable(name, guards.get(name)) for name in transition.guards]
-    conds.append(_recorder(index))  # last: runs only once every guard held
     built = None
-    for source in sources:
-        step = states[source].to(states[transition.target], cond=list(conds))
+    for source in transition.sources or (START,):
+        conds = [_guard_callable(name, guards.get(name)) for name in transition.guards]
+        if (source, transition.event) in ambiguous:
+            conds.append(_recorder(index))  # last: runs only once every guard held
+        step = states[source].to(states[transition.target], cond=conds)
         built = step if built is None else built | step
     return built
+
+
+def taken_by_target(definition: Definition) -> dict[tuple[str, str, str], int]:
+    """(source, event, target) -> transition index, where the target alone tells which.
+
+    Only where two candidates for one source and event share a target must the step record
+    the one taken; every other step is identified after the fact, at no cost.
+    """
+    taken: dict[tuple[str, str, str], int] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for index, transition in enumerate(definition.transitions):
+        for source in transition.sources or (START,):
+            key = (source, transition.event, transition.target)
+            if key in seen:
+                taken.pop(key, None)
+            else:
+                taken[key] = index
+            seen.add(key)
+    return taken
+
+
+def _ambiguous(definition: Definition) -> set[tuple[str, str]]:
+    unique = taken_by_target(definition)
+    pairs = set()
+    for transition in definition.transitions:
+        for source in transition.sources or (START,):
+            if (source, transition.event, transition.target) not in unique:
+                pairs.add((source, transition.event))
+    return pairs
 
 
 def _recorder(index: int) -> Callable[[StepContext], bool]:
@@ -231,18 +265,29 @@ class MachineRunner:
         self.lifecycle = lifecycle
         machine_class, self.names = machine_parts(lifecycle)
         self.machine = machine_class()
+        # Keyed by generated names, which is what the machine reports after a step.
+        states, events = self.names.states, self.names.events
+        self._taken = {
+            (states[source], event, states[target]): index
+            for (source, event, target), index in taken_by_target(lifecycle.definition).items()
+        }
+        self._transitions = lifecycle.definition.transitions
+        self._events = events
 
     def step(self, state: str | None, event: str, ctx: StepContext) -> Transition | Refused:
         """Run ``event`` from ``state`` (None: not created); the transition taken, or why not."""
         machine = self.machine
+        source = self.names.states[START if state is None else state]
         # Restoring the state is an assignment: no exit, enter or transition callback runs.
-        machine.current_state_value = self.names.states[START if state is None else state]
+        machine.current_state_value = source
         # Entering a final state stops the library's engine; the instance is reused for
         # other orders, so it is set running again.
         machine._engine.running = True
 
         try:
-            machine.send(self.names.events[event], ctx=ctx)
+            machine.send(self._events[event], ctx=ctx)
         except TransitionNotAllowed:
             return Refused(tuple(ctx.refusals), no_transition=not ctx.refusals)
-        return self.lifecycle.definition.transitions[ctx.taken]
+
+        index = self._taken.get((source, event, machine.current_state_value), ctx.taken)
+        return self._transitions[index]

@@ -18,7 +18,7 @@ from engine.clock import isoformat
 from engine.errors import IntakeError, LifecycleError, OrderError
 from engine.lifecycle import load
 from engine.runtime import DispatchCounts, Engine, Order
-from engine.settings import load_settings_file
+from engine.settings import load_settings_file, resolve_settings
 from engine.store.base import OutboxCall
 
 DEFAULT_DB = "lifecycle.db"
@@ -97,17 +97,18 @@ def _engine(
     args: argparse.Namespace, definition: str, *, adapters: bool = False, clock: Any = None
 ) -> Engine:
     lifecycle = load(definition)
-    settings = load_settings_file(args.settings) if args.settings else None
-    engine = Engine(lifecycle, args.db, settings=settings, clock=clock)
+    raw = load_settings_file(args.settings) if args.settings else None
+    settings = resolve_settings(lifecycle.definition, raw)
+    chosen = {}
     if adapters:
         from engine.hooks.adapters import make_adapter
 
         specs = {"wms": args.wms, "cart": args.cart}
-        engine.adapters = {
-            channel: make_adapter(specs.get(channel, "record"), channel, settings=engine.settings)
+        chosen = {
+            channel: make_adapter(specs.get(channel, "record"), channel, settings=settings)
             for channel in lifecycle.definition.channels
         }
-    return engine
+    return Engine(lifecycle, args.db, settings=settings, adapters=chosen, clock=clock)
 
 
 # -- run ----------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.definition.model import Definition
 from engine.diagrams.dot import to_dot
 from engine.diagrams.graph import Graph, OrderView, Step, build_graph
 from engine.diagrams.markdown import definition_of, docs_page
 from engine.diagrams.mermaid import to_mermaid
 from engine.diagrams.plantuml import to_plantuml
 from engine.diagrams.render import PICTURE_FORMATS, run_dot
-from engine.definition.model import Definition
 from engine.errors import DiagramError
 from engine.lifecycle import Lifecycle
 
@@ -70,7 +70,9 @@ def render(
     if format not in FORMATS:
         raise DiagramError(f"{format!r} is not a diagram format; choose one of {FORMATS}")
 
-    graph = build_graph(definition_of(lifecycle), guards=guards, hooks=hooks, order_view=order_view)
+    graph = build_graph(
+        definition_of(lifecycle), guards=guards, hooks=hooks, order_view=order_view
+    )
     if format == "mermaid":
         return to_mermaid(graph)
     if format == "plantuml":

@@ -121,7 +121,13 @@ def _transition_row(definition: Definition, transition: Transition) -> tuple[str
     sources = ", ".join(markdown_code(s) for s in transition.sources) or "(creates the order)"
     guards = " and ".join(markdown_code(g) for g in transition.guards) or "none"
     hooks = "<br>".join(_hook_ref(definition, ref) for ref in transition.hooks) or "none"
-    return (markdown_code(transition.event), sources, markdown_code(transition.target), guards, hooks)
+    return (
+        markdown_code(transition.event),
+        sources,
+        markdown_code(transition.target),
+        guards,
+        hooks,
+    )
 
 
 def _hook_ref(definition: Definition, ref: HookRef) -> str:

@@ -68,7 +68,9 @@ def _run(command: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]
     try:
         return subprocess.run(command, input=stdin, capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired as exc:
-        raise DiagramError(f"Graphviz 'dot' took longer than {TIMEOUT:g}s and was stopped") from exc
+        raise DiagramError(
+            f"Graphviz 'dot' took longer than {TIMEOUT:g}s and was stopped"
+        ) from exc
     except OSError as exc:
         raise DiagramError(f"Graphviz 'dot' could not be started: {exc}") from exc
 

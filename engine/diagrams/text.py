@@ -72,10 +72,7 @@ def html(text: str) -> str:
     backslash escapes), so these four are all that must change.
     """
     return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
 
 
@@ -99,7 +96,7 @@ def mermaid(text: str) -> str:
 # ~~) in display text. These characters are always coded; the creole markers only where
 # one follows another, since only a doubled marker is markup. The code is PlantUML's
 # <U+XXXX> form: its "&#NN;" form breaks on a coded backslash or dollar sign.
-_PLANTUML_CODED = frozenset('"#;&<>`\\|{}[]%~=\'+^$@!:')
+_PLANTUML_CODED = frozenset("\"#;&<>`\\|{}[]%~='+^$@!:")
 _PLANTUML_MARKERS = frozenset("*/-_")
 
 

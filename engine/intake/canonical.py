@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.errors import IntakeError
+from engine.intake.fields import kind_of, list_of, quantity, text
+from engine.intake.formats import order_converter, shipment_converter
 
 SHIP_TO_FIELDS = (
     "name",
@@ -42,20 +44,13 @@ def canonical_order(format: str | None, data: Any) -> dict[str, Any]:
     parts filled in. Otherwise it names a cart's raw shape (see :data:`FORMATS`). A list
     of orders is refused: one download event carries one order.
     """
-    if format is None:
-        return check_order(data)
-
-    from engine.intake.formats import order_converter
-
-    return check_order(order_converter(format)(data))
+    return check_order(data if format is None else order_converter(format)(data))
 
 
 def canonical_shipment(format: str | None, data: Any) -> dict[str, Any]:
     """The data of a ``ship`` event, ``{"packages": [...]}``, from ``format``'s shape."""
     if format is None:
         return check_fields(data)
-
-    from engine.intake.formats import shipment_converter
 
     return {"packages": check_packages(shipment_converter(format)(data), "packages")}
 
@@ -115,7 +110,7 @@ def check_ship_to(value: Any, path: str, *, partial: bool = False) -> dict[str, 
 
 
 def check_lines(value: Any, path: str) -> list[dict[str, Any]]:
-    items = _list(value, path)
+    items = list_of(value, path)
     lines = []
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
@@ -133,7 +128,7 @@ def check_lines(value: Any, path: str) -> list[dict[str, Any]]:
 
 
 def check_packages(value: Any, path: str) -> list[dict[str, Any]]:
-    items = _list(value, path)
+    items = list_of(value, path)
     packages = []
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
@@ -146,59 +141,3 @@ def check_packages(value: Any, path: str) -> list[dict[str, Any]]:
             package[name] = text(item.get(name), f"{where}.{name}")
         packages.append(package)
     return packages
-
-
-def text(value: Any, path: str) -> str:
-    """A string field; null counts as missing and reads as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    raise IntakeError(f"{path} is {value!r}; expected a string")
-
-
-def loose_text(value: Any, path: str) -> str:
-    """A string field of a cart's raw payload, where numbers stand for codes and zips."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return text(value, path)
-
-
-def quantity(value: Any, path: str, *, strict: bool = False) -> int:
-    """A whole, non-negative quantity; raw payloads may give it as a numeric string."""
-    number: Any = value
-    if isinstance(value, str) and not strict:
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-    if isinstance(number, float) and number.is_integer():
-        number = int(number)
-
-    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-        raise IntakeError(f"{path} is {value!r}; expected a whole number of 0 or more")
-    return number
-
-
-def _list(value: Any, path: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise IntakeError(f"{path} is {kind_of(value)}; expected a list")
-    return value
-
-
-def kind_of(value: Any) -> str:
-    """A short description of a JSON value, for messages."""
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
-    for kind, name in names.items():
-        if isinstance(value, kind):
-            return f"{name} ({_short(value)})"
-    if value is None:
-        return "null"
-    return f"{type(value).__name__} {_short(value)}"
-
-
-def _short(value: Any) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."

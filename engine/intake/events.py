@@ -15,13 +15,14 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from engine.errors import IntakeError
-from engine.intake.canonical import canonical_order, canonical_shipment, check_fields, kind_of
+from engine.intake.canonical import canonical_order, canonical_shipment, check_fields
+from engine.intake.fields import kind_of
 from engine.intake.formats import FORMATS
 
 KEYS = ("order_id", "event", "data", "actor", "at", "idempotency_key", "format")
@@ -120,7 +121,8 @@ def derived_key(event: LogEvent) -> str:
         event.order_id,
         event.event,
         event.data,
-        event.at.isoformat() if event.at is not None else None,
+        # One instant written with two offsets is one time.
+        event.at.astimezone(UTC).isoformat() if event.at is not None else None,
     ]
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "derived:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.errors import IntakeError
-from engine.intake.canonical import kind_of, loose_text, quantity
+from engine.intake.fields import kind_of, loose_text, quantity
 
 FORMATS = ("shopify", "integration-manager")
 

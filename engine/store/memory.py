@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -33,15 +32,10 @@ class MemoryStore:
     def close(self) -> None:
         """Nothing to release."""
 
-    @contextmanager
-    def transaction(self) -> Iterator[_MemoryTransaction]:
-        with self._lock:
-            txn = _MemoryTransaction(self)
-            try:
-                yield txn
-            except BaseException:
-                txn.undo()
-                raise
+    def transaction(self) -> _MemoryTransaction:
+        # A plain context manager object: cheaper than a generator, and this store exists
+        # to measure the engine's own cost.
+        return _MemoryTransaction(self)
 
     def get_order(self, order_id: str) -> OrderRecord | None:
         return self.orders.get(order_id)
@@ -54,7 +48,10 @@ class MemoryStore:
                 yield order
 
     def journal(self, order_id: str) -> list[JournalEntry]:
-        return [e for e in self.entries if e.order_id == order_id]
+        # Entries are kept as appended; the sequence number is the position.
+        return [
+            replace(e, seq=seq) for seq, e in enumerate(self.entries, 1) if e.order_id == order_id
+        ]
 
     def calls(
         self, order_id: str | None = None, statuses: Collection[str] | None = None
@@ -88,7 +85,19 @@ class _MemoryTransaction:
         self._orders: dict[str, OrderRecord | None] = {}
         self._calls: dict[int, OutboxCall | None] = {}
         self._keys: list[str] = []
-        self._journal_length = len(store.entries)
+        self._journal_length = 0
+
+    def __enter__(self) -> _MemoryTransaction:
+        self.store._lock.acquire()
+        self._journal_length = len(self.store.entries)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if kind is not None:
+                self.undo()
+        finally:
+            self.store._lock.release()
 
     def undo(self) -> None:
         for order_id, before in self._orders.items():
@@ -124,9 +133,8 @@ class _MemoryTransaction:
         return True
 
     def append_journal(self, entry: JournalEntry) -> int:
-        seq = len(self.store.entries) + 1
-        self.store.entries.append(replace(entry, seq=seq))
-        return seq
+        self.store.entries.append(entry)
+        return len(self.store.entries)
 
     def insert_calls(self, calls: Sequence[OutboxCall]) -> list[int]:
         ids = []

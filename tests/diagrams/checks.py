@@ -39,9 +39,17 @@ def edge_lines(graph: Graph) -> list[list[str]]:
     return shown
 
 
+def all_lines(graph: Graph) -> list[str]:
+    """Every non-empty line the diagram shows, boxes first, then arrows."""
+    lines = [line for shown in node_lines(graph).values() for line in shown]
+    return lines + [line for shown in edge_lines(graph) for line in shown]
+
+
 _MERMAID_NODE = re.compile(r'^  (s\d+)(\(|\(\[|\(\(\(|\{\{)"([^"]*)"(\)|\]\)|\)\)\)|\}\})$')
 _MERMAID_EDGE = re.compile(r'^  (start|s\d+) (-->|-\.->|==>)\|"([^"]*)"\| (s\d+)$')
-_MERMAID_OTHER = re.compile(r'^(flowchart LR|  start\(\(" "\)\)|  classDef \w+ [\w:#,-]+|  class [\w,]+ \w+)$')
+_MERMAID_OTHER = re.compile(
+    r'^(flowchart LR|  start\(\(" "\)\)|  classDef \w+ [\w:#,-]+|  class [\w,]+ \w+)$'
+)
 
 
 def mermaid_label_lines(label: str) -> list[str]:

@@ -65,9 +65,7 @@ run();
 """
 
 
-def render_in_browser(
-    chromium: str, diagrams: list[str], workdir: Path
-) -> list[dict[str, Any]]:
+def render_in_browser(chromium: str, diagrams: list[str], workdir: Path) -> list[dict[str, Any]]:
     """Render each Mermaid text; one result per diagram, in order."""
     # "</" would end the script element that carries the diagrams.
     payload = json.dumps(diagrams).replace("</", "<\\/")

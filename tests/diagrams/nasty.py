@@ -56,7 +56,7 @@ RESERVED = (
 )
 
 _ALPHABET = st.sampled_from(
-    list("abcXYZ09 _-.:;\"'`\\|{}[]()<>#&%*~=/+^$@!?→⇢é😀\n\t") + ["Ω", "ß", "中"]
+    [*"abcXYZ09 _-.:;\"'`\\|{}[]()<>#&%*~=/+^$@!?→⇢é😀\n\t", "Ω", "ß", "中"]
 )
 
 nasty_text = st.one_of(

@@ -16,13 +16,7 @@ from engine.diagrams.dot import to_dot
 from engine.diagrams.mermaid import to_mermaid
 from engine.diagrams.plantuml import to_plantuml
 from tests.conftest import DEFINITIONS, require_program
-from tests.diagrams.checks import (
-    check_mermaid,
-    check_plantuml,
-    edge_lines,
-    node_lines,
-    run_strict_dot,
-)
+from tests.diagrams.checks import all_lines, check_mermaid, check_plantuml, run_strict_dot
 from tests.diagrams.nasty import nasty_definitions
 
 DEFINITION_FILES = sorted(DEFINITIONS.glob("*.yaml"))
@@ -43,7 +37,7 @@ class TestEveryDefinition:
         graph = build_graph(definition)
 
         drawn = svg_text(run_strict_dot(dot, to_dot(graph)))
-        for line in [*sum(node_lines(graph).values(), []), *sum(edge_lines(graph), [])]:
+        for line in all_lines(graph):
             assert line in drawn.splitlines()
 
     def test_mermaid_and_plantuml_read_back_to_the_same_labels(self, path: Path) -> None:
@@ -79,7 +73,7 @@ def test_hostile_names_give_dot_that_graphviz_reads_without_warnings(
     drawn = svg_text(run_strict_dot(dot, to_dot(graph))).splitlines()
     # Graphviz draws each line of an HTML label as its own text element.
     stripped = {d.strip() for d in drawn}
-    for line in [*sum(node_lines(graph).values(), []), *sum(edge_lines(graph), [])]:
+    for line in all_lines(graph):
         assert line.strip() in stripped
     assert len(re.findall(r"^  s\d+ \[", to_dot(graph), re.MULTILINE)) == len(definition.states)
 

@@ -81,7 +81,7 @@ class TestOrderGraph:
     def test_guards_and_hooks_can_be_left_out(self, order_lifecycle: Lifecycle) -> None:
         graph = build_graph(order_lifecycle.definition, guards=False, hooks=False)
         assert all(not n.hooks for n in graph.nodes)
-        assert all(not (l.guard or l.hooks) for e in graph.edges for l in e.labels)
+        assert all(not (lb.guard or lb.hooks) for e in graph.edges for lb in e.labels)
         dot = render(order_lifecycle, "dot", guards=False, hooks=False)
         assert isinstance(dot, str)
         assert "ship_method_mapped" not in dot and "⇢" not in dot

@@ -22,7 +22,7 @@ from engine.diagrams.mermaid import to_mermaid
 from engine.diagrams.plantuml import to_plantuml
 from engine.diagrams.text import WORD_JOINER
 from tests.conftest import DEFINITIONS, require_program
-from tests.diagrams.checks import edge_lines, node_lines
+from tests.diagrams.checks import all_lines, node_lines
 from tests.diagrams.mermaid_browser import MERMAID_JS, render_in_browser
 from tests.diagrams.nasty import nasty_definitions
 
@@ -63,7 +63,7 @@ def test_mermaid_renders_in_chromium_with_every_state_and_arrow(tmp_path: Path) 
         assert result["edges"] == len(graph.edges)
 
         drawn = squeeze(result["text"])
-        for line in [*sum(node_lines(graph).values(), []), *sum(edge_lines(graph), [])]:
+        for line in all_lines(graph):
             assert squeeze(line) in drawn, f"{line!r} is not drawn"
 
 

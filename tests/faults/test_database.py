@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
+import engine
 from engine.errors import LifecycleError, StoreBusy, StoreError
+from engine.runtime import Engine
 from engine.store import JournalEntry, OrderRecord, SQLiteStore
 from tests.conftest import require_program
+from tests.faults.crashkit import ORDER_DEFINITION, SETTINGS, order
 from tests.faults.dbfaults import locked_by_another_process, read_only_command
 
 
@@ -162,3 +165,20 @@ except Exception as exc:
 
         assert seen["outcome"] == "StoreError", seen
         assert counts(path) == (1, 1)
+
+
+class TestThroughTheEngine:
+    def test_a_locked_database_refuses_the_event_cleanly(self, tmp_path: Path) -> None:
+        path = tmp_path / "engine.db"
+        store = SQLiteStore(path, busy_timeout=0.2)
+        eng = Engine(engine.load(ORDER_DEFINITION), store=store, settings=SETTINGS)
+        eng.create("o1", order("o1", mapped=True))
+        before = (eng.get("o1"), eng.history("o1"), eng.pending_calls())
+
+        with locked_by_another_process(path), pytest.raises(StoreBusy):
+            eng.send("o1", "cancel_sending", idempotency_key="k1")
+
+        assert (eng.get("o1"), eng.history("o1"), eng.pending_calls()) == before
+        # The key was not used up: the same event goes through once the lock is gone.
+        assert eng.send("o1", "cancel_sending", idempotency_key="k1").state == "cancel_sending"
+        eng.close()

@@ -79,6 +79,24 @@ def test_the_signature_verifies_on_the_server_side(
     )
 
 
+def test_the_signature_covers_the_exact_utf8_bytes(
+    hook_server: HookServer, adapter: HttpAdapter
+) -> None:
+    order = {"id": "EX-2", "ship_to": {"city": "Zürich", "name": "Zoë 山田"}}
+    unicode_call = HookCall(1, "EX-2", "h", "wms", "create_order", "k", {"order": order})
+
+    adapter.deliver(unicode_call)
+
+    request = hook_server.received[0]
+    assert "Zürich".encode() in request.body
+    assert json.loads(request.body.decode("utf-8"))["payload"]["order"] == order
+    timestamp, signature = (
+        request.headers["X-Lifecycle-Timestamp"],
+        request.headers["X-Lifecycle-Signature"],
+    )
+    assert verify(SECRET, request.body, timestamp, signature, now=NOW)
+
+
 def test_verify_refuses_a_wrong_key_a_changed_body_and_a_replay(
     hook_server: HookServer, adapter: HttpAdapter
 ) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import IntakeError
 from engine.intake import (
@@ -262,3 +264,38 @@ class TestShipments:
     def test_a_shipment_without_shipments_is_refused(self) -> None:
         with pytest.raises(IntakeError, match=r"no 'shipments' \(at shipments\)"):
             canonical_shipment("integration-manager", {"tracking_no": "1"})
+
+
+# Random raw payloads: a converter answers a canonical order or an IntakeError, nothing else.
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+raw_keys = st.sampled_from(
+    [
+        "id", "order", "response", "orders", "shipping_lines", "shipping_address", "line_items",
+        "fulfillments", "cust_ref", "ship_code", "ship_zip", "items", "shipments", "quantity",
+        "sku", "item", "code", "tracking_no", "tracking_numbers", "packages", "ship_to", "lines",
+    ]
+)  # fmt: skip
+raw_orders = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(raw_keys, inner, max_size=5),
+    max_leaves=15,
+) | st.dictionaries(raw_keys, json_values, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([None, "shopify", "integration-manager"]), raw_orders)
+def test_random_payloads_give_an_order_or_an_intake_error(format: str | None, raw: Any) -> None:
+    for convert in (canonical_order, canonical_shipment):
+        try:
+            result = convert(format, raw)
+        except IntakeError:
+            continue
+        assert isinstance(result, dict)

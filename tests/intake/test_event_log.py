@@ -82,6 +82,13 @@ class TestGoodLines:
         assert isinstance(event, LogEvent)
         assert event.data == {"packages": [{"carrier": "UPS", "method": "28", "tracking": "1Z9"}]}
 
+    def test_a_correction_stays_partial_so_a_merge_keeps_the_rest(self) -> None:
+        data = {"ship_method": "express", "ship_to": {"postal_code": "90001"}}
+        [event] = read_event_lines([line(order_id="A-1", event="retry", data=data)])
+
+        assert isinstance(event, LogEvent)
+        assert event.data == data
+
     def test_a_file_that_cannot_be_read_is_an_error_at_once(self, tmp_path: Path) -> None:
         with pytest.raises(IntakeError, match="cannot read the event log"):
             read_event_log(tmp_path / "missing.jsonl")
@@ -113,6 +120,10 @@ class TestDerivedKey:
     def test_each_part_of_the_content_changes_the_key(self, change: dict[str, Any]) -> None:
         base = {"order_id": "A", "event": "ship", "data": {"packages": [], "x": 1}}
         assert self.key_of(**base) != self.key_of(**{**base, **change})
+
+    def test_one_instant_in_two_offsets_gives_one_key(self) -> None:
+        utc = self.key_of(**GOOD, at="2026-03-02T09:00:00Z")
+        assert utc == self.key_of(**GOOD, at="2026-03-02T10:00:00+01:00")
 
     def test_a_given_key_wins(self) -> None:
         [event] = read_event_lines([line(**GOOD, idempotency_key="cart-webhook-77")])
@@ -153,6 +164,11 @@ BAD_LINES: list[tuple[str, bytes | str, str]] = [
         "canonical order ill-typed",
         line(order_id="A", event="download", data={"lines": [{"sku": "X", "quantity": "2"}]}),
         r"lines\[0\]\.quantity is '2'",
+    ),
+    (
+        "retry correction ill-typed",
+        line(order_id="A", event="retry", data={"ship_to": {"address1": 5}}),
+        r"retry data: ship_to\.address1 is 5",
     ),
     (
         "ship packages ill-typed",

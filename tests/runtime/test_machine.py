@@ -134,3 +134,34 @@ def test_restoring_a_state_runs_no_callbacks_and_reuses_the_instance(awkward):
     assert seen == [names["model"], names['it\'s "quoted"']]
     # A final state stopped the library's engine; the reused instance still runs steps.
     assert runner.step("send", "configuration", ctx).target == "model"
+
+
+TWINS = """
+lifecycle: twins
+version: 1
+channels:
+  wms: {}
+hooks:
+  loud: {channel: wms, action: loud}
+  quiet: {channel: wms, action: quiet}
+states:
+  open: {label: Open, api_value: open}
+  done: {label: Done, api_value: done, final: true}
+events:
+  download: {}
+  finish: {}
+guards:
+  urgent: {expression: event.urgent == true}
+transitions:
+  - {event: download, target: open}
+  - {event: finish, source: open, target: done, guard: urgent, hooks: [loud]}
+  - {event: finish, source: open, target: done, hooks: [quiet]}
+"""
+
+
+@pytest.mark.parametrize("urgent, hook", [(True, "loud"), (False, "quiet")])
+def test_candidates_with_the_same_target_are_told_apart(tmp_path, urgent, hook):
+    engine = Engine(lifecycle_of(TWINS), tmp_path / "twins.db", clock=ManualClock())
+    engine.create("T-1", {})
+    assert engine.send("T-1", "finish", {"urgent": urgent}).hooks == (hook,)
+    engine.close()

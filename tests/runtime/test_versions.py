@@ -94,3 +94,21 @@ def test_a_schema_newer_than_the_engine_is_refused(tmp_path):
         raw.execute("UPDATE schema_version SET version = 99")
     with pytest.raises(StoreError, match="schema version 99, newer than this engine's"):
         Engine(ticket(1, True), db)
+
+
+def test_a_database_locked_past_the_wait_is_reported_as_busy(tmp_path):
+    from engine.errors import StoreBusy
+    from engine.store.sqlite import SQLiteStore
+
+    db = tmp_path / "busy.db"
+    engine = Engine(ticket(1, True), SQLiteStore(db, busy_timeout=0.05))
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        with pytest.raises(StoreBusy, match=r"stayed locked for 0\.05s"):
+            engine.create("T-9", {})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert engine.create("T-9", {}).state == "open"  # and nothing was half written
+    engine.close()

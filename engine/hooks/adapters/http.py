@@ -173,7 +173,7 @@ class HttpAdapter:
                 retry_after = _retry_after(response.headers.get("Retry-After"), self._clock())
             return self._retry(call, message, retry_after)
 
-        log.warning("order %s: hook %s refused for good: %s", call.order_id, call.hook, message)
+        log.debug("order %s: hook %s refused for good: %s", call.order_id, call.hook, message)
         return HookOutcome.failure(message)
 
     def _data(self, call: HookCall, target: str, response: httpx.Response) -> dict[str, Any]:
@@ -202,7 +202,8 @@ class HttpAdapter:
         self, call: HookCall, message: str, retry_after: float | None = None
     ) -> HookOutcome:
         message = self._scrub(message)
-        log.warning(
+        # The dispatcher logs the outcome at WARNING with the order; here only the detail.
+        log.debug(
             "order %s: hook %s attempt %d failed, will retry: %s",
             call.order_id,
             call.hook,

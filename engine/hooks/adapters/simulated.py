@@ -143,9 +143,7 @@ def _tracking(package: object) -> str:
 def _unknown_action(call: HookCall, actions: tuple[str, ...]) -> HookOutcome:
     # A definition naming an action the simulation does not know is a setup mistake that no
     # retry can fix.
-    log.warning(
-        "order %s: simulated %s has no action %r", call.order_id, call.channel, call.action
-    )
+    log.debug("order %s: simulated %s has no action %r", call.order_id, call.channel, call.action)
     return HookOutcome.failure(
         f"unknown action {call.action!r} for the simulated {call.channel}; "
         f"known actions: {', '.join(actions)}"
