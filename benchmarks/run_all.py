@@ -94,28 +94,16 @@ def markdown(report: dict[str, Any]) -> str:
         "| pair | engine | baseline | ratio | target |",
         "| --- | --- | --- | --- | --- |",
     ]
-    notes = []
     for bench in report["benchmarks"]:
         for result in bench.get("results", []):
             lines += pair_rows(collect_pairs(result))
-            if result.get("skipped"):
-                notes.append(f"- {bench['name']}: {result['skipped']}")
-            for key in ("replay", "throughput"):
-                if key in result:
-                    notes.append(f"- {bench['name']} {key}: `{json.dumps(result[key])}`")
-            rss = [(r["orders"], r["rss_mib"]) for r in result.get("orders", []) if "rss_mib" in r]
-            if rss:
-                notes.append(
-                    f"- {bench['name']} RSS by orders: "
-                    + ", ".join(f"{n:,} orders → {m} MiB" for n, m in rss)
-                )
-        if bench["status"] != "ok":
-            notes.append(f"- {bench['name']}: {bench['status']}")
-        elif not bench.get("results"):
-            output = bench["output"].strip().replace("\n", "; ")
-            notes.append(f"- {bench['name']}: {output}")
-    if notes:
-        lines += ["", "Other figures and notes:", "", *notes]
+
+    lines += ["", "## Each benchmark's output", ""]
+    for bench in report["benchmarks"]:
+        status = "" if bench["status"] == "ok" else f" ({bench['status']})"
+        lines += [f"### {bench['name']}{status}", ""]
+        if bench.get("output"):
+            lines += ["```text", bench["output"].strip(), "```", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -266,8 +266,8 @@ def replay_cli(folder: Path, orders: int) -> dict[str, Any]:
                 continue
             for n in range(orders):
                 order_id = f"q{n}"
-                line = {"order_id": order_id, "event": event,
-                        "data": order_data(order_id) if event == "download" else data or {}}  # fmt: skip
+                payload = order_data(order_id) if event == "download" else data or {}
+                line = {"order_id": order_id, "event": event, "data": payload}
                 handle.write(json.dumps(line) + "\n")
 
     argv = [sys.executable, "-m", "engine", "run", str(ORDER_DEFINITION), str(log),

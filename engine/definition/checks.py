@@ -168,8 +168,6 @@ class Checker:
             try:
                 self.compiled[text] = compile_guard(text)
             except GuardSyntaxError as exc:
-                if _bound_by_macro(exc, text):
-                    return
                 line, column = self._inside(path, exc.line, exc.column)
                 self.problems.append(
                     Problem(
@@ -425,19 +423,6 @@ class Checker:
 def semantic_problems(definition: Definition, document: Document) -> list[Problem]:
     """Every semantic problem in ``definition``, in the order written."""
     return Checker(definition, document).run()
-
-
-def _bound_by_macro(error: GuardSyntaxError, text: str) -> bool:
-    """Whether ``error`` names a variable that a macro such as ``list.all(x, ...)`` binds.
-
-    compile_guard takes every variable the CEL binding lists for unknown, and the binding
-    lists macro variables too, so ``order.lines.all(l, l.quantity > 0)`` would be refused.
-    """
-    match = re.match(r"unknown variable '(\w+)'", str(error))
-    if not match:
-        return False
-    macro = rf"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*{re.escape(match[1])}\s*,"
-    return re.search(macro, text) is not None
 
 
 def _clamp(text: str, line: int, column: int) -> tuple[int, int]:

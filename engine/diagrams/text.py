@@ -68,11 +68,15 @@ def shorten(text: str, width: int = GUARD_WIDTH) -> str:
 def html(text: str) -> str:
     """Escape for Graphviz HTML-like labels: markup characters become entities.
 
-    Graphviz reads entities in HTML-like labels and nothing else there is special (no
-    backslash escapes), so these four are all that must change.
+    Graphviz reads entities in HTML-like labels, and also folds each pair of backslashes
+    into one (written literally or as entities alike), so every backslash is doubled.
     """
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        text.replace("\\", "\\\\")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
     )
 
 

@@ -92,10 +92,6 @@ def test_problem_text_layout() -> None:
     assert str(problem) == "a.yaml:3:7: LC301 unknown state 'x' (at transitions[0].target); h"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/guards.py adds 1 to the CEL binding's columns, which are 1-based already",
-)
 @pytest.mark.parametrize("style", ["plain", "quoted"])
 def test_single_line_guard_error_points_into_the_expression(style: str) -> None:
     expression = "order.total > && true"
