@@ -85,9 +85,7 @@ def engine_work(folder: Path, orders: int, run: list[int]) -> float:
         assert ended == {"confirmed": orders}, f"the engine ended with {ended}"
         return figure
     finally:
-        close = getattr(eng, "close", None)
-        if close:
-            close()
+        eng.close()
 
 
 def main() -> None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -226,14 +227,11 @@ def rss_bytes() -> int:
     """The resident set size of this process now (Linux), in bytes."""
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
-    import os
-
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def memory_growth(lifecycle: Lifecycle, steps: list[int]) -> list[tuple[int, float]]:
+def memory_growth(lifecycle: Lifecycle, steps: list[int]) -> Iterator[tuple[int, float]]:
     """RSS after storing each number of orders in ``steps`` (non-durable, for speed)."""
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         engine = Engine(lifecycle, Path(tmp) / "grow.db", settings=SETTINGS, durable=False)
         stored = 0
@@ -241,9 +239,8 @@ def memory_growth(lifecycle: Lifecycle, steps: list[int]) -> list[tuple[int, flo
             while stored < target:
                 engine.create(f"M-{stored}", {**ORDER, "id": f"M-{stored}"})
                 stored += 1
-            rows.append((stored, rss_bytes() / 2**20))
+            yield stored, rss_bytes() / 2**20
         engine.close()
-    return rows
 
 
 def main() -> int:
@@ -256,7 +253,7 @@ def main() -> int:
     lifecycle = load(ROOT / "definitions" / "order.yaml")
     figures = measure(lifecycle, args.events, args.repeat)
     sm, mem, sm_sql, sql = (figures[k] for k in ("sm", "engine_mem", "sm_sql", "engine_sql"))
-    print(f"events per run: {args.events}, repetitions: {args.repeat} (medians)")
+    print(f"events per run: {args.events}, repetitions: {args.repeat} (medians)", flush=True)
     print(f"(a) python-statemachine send, reused instance: {sm * 1e6:8.1f} us/event")
     print(f"    Engine.send, in-memory store:               {mem * 1e6:8.1f} us/event")
     print(f"    ratio: {mem / sm:.2f}x (target <= 1.15x)")
@@ -267,7 +264,7 @@ def main() -> int:
     steps = [int(n) for n in args.orders.split(",") if n.strip()]
     print("(c) resident memory as stored orders grow:")
     for orders, mib in memory_growth(lifecycle, steps):
-        print(f"    {orders:>9} orders: {mib:7.1f} MiB")
+        print(f"    {orders:>9} orders: {mib:7.1f} MiB", flush=True)
     return 0
 
 

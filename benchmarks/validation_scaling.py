@@ -12,6 +12,7 @@ Run from the repository root: ``python -m benchmarks.validation_scaling``
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -94,13 +95,22 @@ def stages(text: str) -> dict[str, float]:
 
 def main() -> None:
     sizes = QUICK_SIZES if os.environ.get("BENCH_QUICK") == "1" else SIZES
-    rows = []
-    for size in sizes:
-        text = generate(size)
+    texts = {size: generate(size) for size in sizes}
+    for size, text in texts.items():
         definition, problems = check_definition(text)
         if problems or definition is None:
             raise SystemExit(f"the generated definition of {size} states has problems: {problems}")
-        seconds = median_time(lambda text=text: check_definition(text))
+
+    # Rounds interleave the sizes, so that a busy moment on a shared machine slows every
+    # size alike instead of one; a full collection first keeps earlier garbage out.
+    times: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(RUNS):
+        for size, text in texts.items():
+            gc.collect()
+            times[size].append(median_time(lambda text=text: check_definition(text), 1))
+    rows = []
+    for size in sizes:
+        seconds = statistics.median(times[size])
         rows.append({"states": size, "seconds": seconds, "per_state_us": seconds / size * 1e6})
 
     base = rows[0]

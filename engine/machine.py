@@ -104,7 +104,8 @@ def _build(lifecycle: Lifecycle) -> tuple[type[StateMachine], MachineNames]:
     ident = names.states
     states = {START: State(name="(not created)", value=ident[START], initial=True)}
     for state in definition.states.values():
-        states[state.id] = State(name=state.label, value=ident[state.id], final=state.final)
+        final = state.final or (state.end and not definition.events_from(state.id))
+        states[state.id] = State(name=state.label, value=ident[state.id], final=final)
     attrs.update({names.states[sid]: state for sid, state in states.items()})
 
     grouped: dict[str, Any] = {}
@@ -118,7 +119,9 @@ def _build(lifecycle: Lifecycle) -> tuple[type[StateMachine], MachineNames]:
 
     # The library cannot see ``end`` states (ends of the normal path that operators may
     # reopen), so its "every state reaches a final state" check would refuse them; the
-    # definition checker applies that rule with ``end`` taken into account instead.
+    # definition checker applies that rule with ``end`` taken into account instead. An
+    # ``end`` state nothing leaves is final for the library, whose trap check would
+    # otherwise refuse it.
     if any(s.end for s in definition.states.values()):
         attrs["validate_final_reachability"] = False
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +164,6 @@ class _Step:
     internal_ok: bool
     now: float = 0.0
     record: OrderRecord | None = None
-    scheduled: list[OutboxCall] = field(default_factory=list)
 
 
 class Engine:

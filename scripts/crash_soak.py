@@ -10,7 +10,7 @@ delivered at least once and none for one that did not commit. Rounds repeat unti
 
 Usage (from the repository root)::
 
-    python scripts/crash_soak.py --minutes 5 --orders 150 --kills 40 --seed 1
+    python scripts/crash_soak.py --minutes 5 --orders 300 --kills 40 --seed 1
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def one_round(folder: Path, orders: int, kills: int, seed: int, max_delay: float
     write_log(log, orders=orders, seed=seed)
     server = HookServer().start()
     try:
-        run = crash_loop(db, log, server, kills=kills, seed=seed, max_delay=max_delay)
+        run = crash_loop(
+            db, log, server, kills=kills, seed=seed, max_delay=max_delay, min_delay=0.3
+        )
         checked = check(db, log, server)
     finally:
         server.stop()
@@ -45,9 +47,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0, help="stop starting rounds after")
     parser.add_argument("--rounds", type=int, default=0, help="at most this many (0: no limit)")
-    parser.add_argument("--orders", type=int, default=150, help="orders per round's log")
+    parser.add_argument("--orders", type=int, default=300, help="orders per round's log")
     parser.add_argument("--kills", type=int, default=40, help="SIGKILLs per round")
-    parser.add_argument("--max-delay", type=float, default=2.0, help="longest wait before a kill")
+    parser.add_argument("--max-delay", type=float, default=1.5, help="longest wait before a kill")
     parser.add_argument("--seed", type=int, default=1, help="first round's seed")
     args = parser.parse_args()
 

@@ -115,6 +115,7 @@ class Checker:
             yield ((*base, key, index) if isinstance(written, list) else (*base, key)), value
 
     def _hook_refs(self) -> Iterator[tuple[Path, str]]:
+        """Each hook use with its path; compiles each use's ``when`` on the way."""
         owners: list[tuple[Path, tuple[Any, ...]]] = [
             (("states", s.id), s.hooks) for s in self.definition.states.values()
         ]

@@ -97,11 +97,12 @@ def mermaid(text: str) -> str:
 
 
 # PlantUML reads HTML-like tags, backslash escapes and creole markup (**, //, "", --, __,
-# ~~) in display text. These characters are always coded; the creole markers only where
-# one follows another, since only a doubled marker is markup. The code is PlantUML's
-# <U+XXXX> form: its "&#NN;" form breaks on a coded backslash or dollar sign.
+# ~~, and the ".." separator) in display text. These characters are always coded. A creole
+# marker is coded where one follows another, and also where it opens a line, since there a
+# single one can be read ("*x" becomes a bullet; an arrow's label "-a/b" loses its "-"). The
+# code is PlantUML's <U+XXXX> form: its "&#NN;" form breaks on a coded backslash or dollar.
 _PLANTUML_CODED = frozenset("\"#;&<>`\\|{}[]%~='+^$@!:")
-_PLANTUML_MARKERS = frozenset("*/-_")
+_PLANTUML_MARKERS = frozenset("*/-_.")
 
 
 def plantuml(text: str) -> str:
@@ -109,7 +110,8 @@ def plantuml(text: str) -> str:
     coded = []
     for index, char in enumerate(text):
         doubled = char in text[index - 1 : index] or char in text[index + 1 : index + 2]
-        if char in _PLANTUML_CODED or (char in _PLANTUML_MARKERS and doubled):
+        opening = not text[:index].strip()
+        if char in _PLANTUML_CODED or (char in _PLANTUML_MARKERS and (doubled or opening)):
             coded.append(f"<U+{ord(char):04X}>")
         else:
             coded.append(char)

@@ -174,28 +174,45 @@ class SQLiteStore:
         self._begin()
         try:
             yield _Transaction(self._db)
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise self._error(exc) from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self._db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            self._db.execute("ROLLBACK")
-            raise self._busy(exc) from None
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise self._error(exc) from None
 
     def _begin(self) -> None:
         try:
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise self._busy(exc) from None
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
 
-    def _busy(self, exc: sqlite3.OperationalError) -> StoreError:
-        if "locked" in str(exc) or "busy" in str(exc):
+    def _rollback(self) -> None:
+        # SQLite has already rolled back by itself after some errors (a full disk, say).
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        """Our error for one of sqlite3's, saying what the user can do about it."""
+        text = str(exc)
+        if "locked" in text or "busy" in text:
             return StoreBusy(
                 f"the database {self.path!r} stayed locked for {self.busy_timeout}s; "
                 "another process is writing: try again, or raise busy_timeout"
             )
-        return StoreError(f"database {self.path!r}: {exc}")
+        if "full" in text:
+            return StoreError(f"the database {self.path!r} is full ({text}); nothing was written")
+        if "readonly" in text or "read-only" in text:
+            return StoreError(
+                f"the database {self.path!r} is read-only ({text}); nothing was written; "
+                "open a file this process may write"
+            )
+        return StoreError(f"database {self.path!r}: {text}; nothing was written")
 
     def _upgrade(self) -> None:
         """Create the schema, or bring an older one up to SCHEMA_VERSION."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,20 @@ def test_schema_prints_the_bundled_schema(capsys: pytest.CaptureFixture[str]) ->
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == "urn:lifecycle-engine:schema:lifecycle:1"
     assert "transitions" in schema["required"]
+
+
+def test_no_broken_file_makes_the_program_print_a_traceback() -> None:
+    files = sorted(str(p) for p in BROKEN.glob("*.yaml") if p.name != "expected.yaml")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "validate", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert [f["valid"] for f in report["files"]] == [False] * len(files)
+    assert all(p["code"] != "LC900" for f in report["files"] for p in f["problems"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from engine.definition.loader import check_definition
@@ -96,14 +94,9 @@ def test_problem_text_layout() -> None:
 def test_single_line_guard_error_points_into_the_expression(style: str) -> None:
     expression = "order.total > && true"
     written = expression if style == "plain" else f'"{expression}"'
-    text = BASE.replace("target: done}", "target: done}\n").replace(
+    text = BASE.replace(
         "  - {event: finish, source: open, target: done}\n",
-        textwrap.dedent(f"""\
-          - event: finish
-            source: open
-            target: done
-            guard: {written}
-        """),
+        f"  - event: finish\n    source: open\n    target: done\n    guard: {written}\n",
     )
 
     _, problems = check_definition(text)
@@ -112,3 +105,21 @@ def test_single_line_guard_error_points_into_the_expression(style: str) -> None:
     line = text.splitlines()[problem.line - 1]
     assert line.strip().startswith("guard:")
     assert line[problem.column - 1 :].startswith("&& true")
+
+
+def test_literal_block_guard_error_points_at_its_line() -> None:
+    text = BASE.replace(
+        "  - {event: finish, source: open, target: done}\n",
+        "  - event: finish\n"
+        "    source: open\n"
+        "    target: done\n"
+        "    guard: |\n"
+        "      has(order.total)\n"
+        "        && order.total > )\n",
+    )
+
+    [problem] = check_definition(text)[1]
+
+    line = text.splitlines()[problem.line - 1]
+    assert line.endswith("&& order.total > )")
+    assert line[problem.column - 1 :] == ")"

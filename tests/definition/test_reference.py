@@ -11,7 +11,11 @@ from tests.definition.test_schema_agreement import schema_properties
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = (ROOT / "docs" / "definition-reference.md").read_text("utf-8")
-SOURCES = [*Path(engine.definition.__file__).parent.glob("*.py"), ROOT / "engine" / "lifecycle.py"]
+SOURCES = [
+    *Path(engine.definition.__file__).parent.glob("*.py"),
+    ROOT / "engine" / "lifecycle.py",
+    ROOT / "engine" / "machine.py",
+]
 CODE = re.compile(r"\bLC\d{3}\b")
 
 

@@ -81,7 +81,8 @@ _PUML_OTHER = re.compile(
     r"^(@startuml|@enduml|hide empty description|skinparam state \{|\}|"
     r"  \w+(<<[a-z ]+>>)? #[0-9A-F]{6}|s\d+ --> \[\*\])$"
 )
-_PUML_RAW = re.compile(r'["\\$<>]|\*\*|//|--|__')
+# Characters PlantUML would read as markup; creole markers when doubled or opening a line.
+_PUML_RAW = re.compile(r'["\\$<>]|\*\*|//|--|__|\.\.|^\s*[*/\-_.]')
 
 
 def plantuml_text_lines(value: str) -> list[str]:

@@ -63,6 +63,17 @@ class TestEscapes:
         assert "**" not in coded and "__" not in coded
         assert "c_d" in coded  # a single marker is not markup and stays readable
 
+    @pytest.mark.parametrize("value", ["*x", " *x", "-a/b", "- a", "..a..", "....", "_b", "/c"])
+    def test_plantuml_codes_a_creole_marker_that_opens_the_line(self, value: str) -> None:
+        coded = text.plantuml(value)
+        assert coded.lstrip()[:3] == "<U+"
+        assert ".." not in coded
+        decoded = re.sub(r"<U\+([0-9A-F]+)>", lambda m: chr(int(m.group(1), 16)), coded)
+        assert decoded == value
+
+    def test_plantuml_leaves_a_single_marker_inside_the_line(self) -> None:
+        assert text.plantuml("a-b c*d e.f") == "a-b c*d e.f"
+
     @pytest.mark.parametrize("value", ["a|b", "x\ny", "<i>", "`code`", "*em*", "[link]"])
     def test_markdown_cell_escapes_table_and_inline_markup(self, value: str) -> None:
         cell = text.markdown_cell(value)

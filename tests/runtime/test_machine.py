@@ -165,3 +165,27 @@ def test_candidates_with_the_same_target_are_told_apart(tmp_path, urgent, hook):
     engine.create("T-1", {})
     assert engine.send("T-1", "finish", {"urgent": urgent}).hooks == (hook,)
     engine.close()
+
+
+DEAD_END = """
+lifecycle: dead_end
+version: 1
+states:
+  open: {label: Open, api_value: open}
+  done: {label: Done, api_value: done, end: true}
+events:
+  make: {}
+  close: {}
+transitions:
+  - {event: make, target: open}
+  - {event: close, source: open, target: done}
+"""
+
+
+def test_an_end_state_nothing_leaves_runs_and_refuses_further_events(tmp_path):
+    engine = Engine(lifecycle_of(DEAD_END), tmp_path / "dead.db", clock=ManualClock())
+    engine.create("D-1", {})
+    assert engine.send("D-1", "close").state == "done"
+    with pytest.raises(EventRefused, match="'close' is not allowed now"):
+        engine.send("D-1", "close")
+    engine.close()

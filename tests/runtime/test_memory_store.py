@@ -58,3 +58,43 @@ def test_refusals_are_journaled_in_memory_too(memory_engine):
 def test_other_stores_are_not_built(spec):
     with pytest.raises(NotImplementedError, match="is not built"):
         open_store(spec)
+
+
+class RacingStore(MemoryStore):
+    """A store where another writer bumps the order between our read and our write."""
+
+    def __init__(self, races: int) -> None:
+        super().__init__()
+        self.races = races
+
+    def transaction(self):
+        txn = super().transaction()
+        store = self
+        original = txn.update_order
+
+        def update_order(order, expected_version):
+            if store.races > 0:
+                store.races -= 1
+                return False  # the compare-and-set finds another version
+            return original(order, expected_version)
+
+        txn.update_order = update_order
+        return txn
+
+
+def test_a_conflict_retries_the_step_and_overwrites_nothing(lifecycle, clock):
+    from engine.errors import StoreError
+
+    store = RacingStore(races=0)
+    engine = Engine(lifecycle, store, settings={"ship_method_map": MAPPED}, clock=clock)
+    engine.create("R-1", order_data("R-1"))
+
+    store.races = 2
+    assert engine.send("R-1", "cancel_sending").version == 2
+    assert [e.kind for e in engine.history("R-1")] == ["applied", "applied"]
+
+    store.races = engine.max_conflicts
+    entries = list(store.entries)
+    with pytest.raises(StoreError, match="gave up after 5 conflicting writes"):
+        engine.send("R-1", "resume_sending")
+    assert store.entries == entries and engine.get("R-1").state == "cancel_sending"
