@@ -90,7 +90,7 @@ def engine_work(folder: Path, orders: int, run: list[int]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=100 if quick() else 500)
+    parser.add_argument("--orders", type=int, default=100 if quick() else 300)
     parser.add_argument("--repeats", type=int, default=3 if quick() else 5)
     args = parser.parse_args()
 

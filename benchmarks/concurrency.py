@@ -97,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", nargs=5, metavar=("KIND", "DB", "N", "EVENTS", "GO"))
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--events", type=int, default=100 if quick() else 400)
+    parser.add_argument("--events", type=int, default=100 if quick() else 200)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if args.worker:

@@ -69,7 +69,8 @@ def html(text: str) -> str:
     """Escape for Graphviz HTML-like labels: markup characters become entities.
 
     Graphviz reads entities in HTML-like labels, and also folds each pair of backslashes
-    into one (written literally or as entities alike), so every backslash is doubled.
+    into one (written literally or as entities alike), so every backslash is doubled. A "]"
+    is coded too: Graphviz 2.43 rejects a text that is nothing but "]" (as in ``<B>]</B>``).
     """
     return (
         text.replace("\\", "\\\\")
@@ -77,12 +78,16 @@ def html(text: str) -> str:
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
+        .replace("]", "&#93;")
     )
 
 
 # Mermaid decodes "#NN;" entity codes inside quoted labels. These characters could end the
 # quoted label, start an entity, or be read as HTML or Markdown, so all of them are coded.
-_MERMAID_CODED = frozenset('"#;&<>`\\|{}[]%*_~=')
+# So is ":": before decoding, Mermaid drops the last ";" of a source line that holds "style"
+# or "classDef", later a ":" and, with no space between, a "#" (a style like "fill:#fff;"),
+# which would break the line's last code.
+_MERMAID_CODED = frozenset('"#;&<>`\\|{}[]%*_~=:')
 
 
 # Mermaid turns a backslash and "n" into a line break even after decoding the backslash;

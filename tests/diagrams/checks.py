@@ -53,7 +53,8 @@ _MERMAID_OTHER = re.compile(
 
 
 def mermaid_label_lines(label: str) -> list[str]:
-    assert not re.search(r"[<>]", re.sub(r"</?b>|<br>", "", label)), label
+    # A raw ":" would let Mermaid read "style: …#NN;" as a style and break the code.
+    assert not re.search(r"[<>:]", re.sub(r"</?b>|<br>", "", label)), label
     plain = re.sub(r"</?b>", "", label)
     decoded = re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), plain)
     decoded = decoded.replace(text.WORD_JOINER, "")

@@ -87,6 +87,15 @@ def test_reserved_words_never_become_node_ids() -> None:
         assert not re.search(r"^\s*end\b", output, re.MULTILINE)
 
 
+def test_a_label_that_is_only_a_bracket_gives_dot_graphviz_reads() -> None:
+    # Graphviz 2.43 rejected "<B>]</B>", the title of a state labelled "]".
+    dot = require_program("dot")
+    graph = build_graph(_single_state("]"))
+
+    drawn = svg_text(run_strict_dot(dot, to_dot(graph))).splitlines()
+    assert "]" in drawn
+
+
 def _single_state(state_id: str) -> Definition:
     from engine.definition.model import State, Transition
 

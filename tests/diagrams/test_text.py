@@ -51,8 +51,14 @@ class TestEscapes:
     def test_html_codes_markup_characters(self) -> None:
         assert text.html('<b>"a" & b</b>') == "&lt;b&gt;&quot;a&quot; &amp; b&lt;/b&gt;"
 
+    def test_html_codes_a_closing_bracket(self) -> None:
+        assert text.html("[x]") == "[x&#93;"
+
     def test_mermaid_codes_quotes_hashes_and_markup(self) -> None:
         assert text.mermaid('say "hi" #1; <x>') == "say #34;hi#34; #35;1#59; #60;x#62;"
+
+    def test_mermaid_codes_colons_so_no_style_lookalike_remains(self) -> None:
+        assert text.mermaid("style: #x;") == "style#58; #35;x#59;"
 
     def test_mermaid_leaves_letters_and_emoji(self) -> None:
         assert text.mermaid("Straße 📦") == "Straße 📦"

@@ -39,3 +39,17 @@ def test_the_check_catches_a_lost_hook_call(tmp_path: Path, hook_server: HookSer
         assert "never arrived" in str(exc)
     else:
         raise AssertionError("the check passed although a delivered call never arrived")
+
+
+def test_killed_lifecycle_run_commands_lose_nothing(
+    tmp_path: Path, hook_server: HookServer
+) -> None:
+    """The same, with ``lifecycle run --wms URL --cart URL`` as the process killed."""
+    db, log = tmp_path / "cli.db", tmp_path / "events.jsonl"
+    write_log(log, orders=40, seed=9)
+
+    run = crash_loop(db, log, hook_server, kills=10, seed=9, max_delay=1.5, child="cli")
+    checked = check(db, log, hook_server)
+
+    assert run.kills == 10
+    assert checked["lines"] == len(log.read_text().splitlines())
