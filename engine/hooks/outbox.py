@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from engine.definition.model import Hook
 from engine.errors import HookError, OrderError
 from engine.hooks.adapter import HookCall, HookOutcome
+from engine.runtime.results import DispatchCounts
 from engine.store.base import (
     DELIVERED,
     DROPPED,
@@ -38,7 +39,7 @@ from engine.store.base import (
 )
 
 if TYPE_CHECKING:
-    from engine.runtime import DispatchCounts, Engine
+    from engine.runtime import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ class Dispatcher:
         self.definition = engine.definition
 
     def run(self, limit: int | None = None) -> DispatchCounts:
-        from engine.runtime import DispatchCounts
-
         counts = DispatchCounts()
         budget = MAX_CALLS_PER_RUN if limit is None else limit
         while budget > 0:

@@ -31,8 +31,17 @@ from engine.errors import (
 )
 from engine.guards import GuardEvaluationError
 from engine.hooks.adapter import Adapter, HookCall, HookOutcome
+from engine.hooks.adapters.python import PythonAdapter
 from engine.lifecycle import Lifecycle
 from engine.machine import MachineRunner, PythonGuard, Refused, StepContext
+from engine.runtime.results import (
+    DispatchCounts,
+    Explanation,
+    Order,
+    SendResult,
+    error_record,
+    replay_result,
+)
 from engine.settings import resolve_settings
 from engine.store import open_store
 from engine.store.base import (
@@ -53,102 +62,6 @@ AdapterLike = Adapter | Callable[[HookCall], HookOutcome]
 
 class _Conflict(Exception):
     """Another writer changed the order between our read and our write: retry the step."""
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    """What one applied event did. ``duplicate``: a repeated idempotency key's first result."""
-
-    order_id: str
-    event: str
-    previous_state: str | None
-    state: str
-    version: int
-    seq: int
-    hooks: tuple[str, ...] = ()
-    duplicate: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "order_id": self.order_id,
-            "event": self.event,
-            "previous_state": self.previous_state,
-            "state": self.state,
-            "version": self.version,
-            "seq": self.seq,
-            "hooks": list(self.hooks),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Order:
-    """An order as the API shows it."""
-
-    order_id: str
-    state: str
-    label: str
-    api_value: str
-    version: int
-    data: dict[str, Any]
-    definition: str
-    definition_version: int
-    created_at: float
-    updated_at: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "order_id": self.order_id,
-            "state": self.state,
-            "label": self.label,
-            "api_value": self.api_value,
-            "version": self.version,
-            "definition": self.definition,
-            "definition_version": self.definition_version,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "data": self.data,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """Whether ``event`` would be applied to the order now, and if not, why."""
-
-    order_id: str
-    event: str
-    state: str | None
-    allowed: bool
-    target: str | None
-    reason: str
-    refusals: tuple[GuardRefusal, ...] = ()
-
-
-@dataclass(slots=True)
-class DispatchCounts:
-    """What one dispatch run did with the due hook calls."""
-
-    delivered: int = 0
-    retrying: int = 0
-    failed: int = 0
-    exhausted: int = 0
-    dropped: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.delivered + self.retrying + self.failed + self.exhausted + self.dropped
-
-    def add(self, other: DispatchCounts) -> None:
-        for name in ("delivered", "retrying", "failed", "exhausted", "dropped"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "delivered": self.delivered,
-            "retrying": self.retrying,
-            "failed": self.failed,
-            "exhausted": self.exhausted,
-            "dropped": self.dropped,
-        }
 
 
 @dataclass(slots=True)
@@ -249,9 +162,7 @@ class Engine:
                     f"adapter for unknown channel {channel!r}; the lifecycle's channels are "
                     + ", ".join(repr(c) for c in self.definition.channels)
                 )
-            checked[channel] = (
-                adapter if hasattr(adapter, "deliver") else _CallableAdapter(adapter)
-            )
+            checked[channel] = adapter if hasattr(adapter, "deliver") else PythonAdapter(adapter)
         return checked
 
     def _check_store(self, state_map: dict[str, str]) -> None:
@@ -355,7 +266,7 @@ class Engine:
         if step.key is not None:
             stored = txn.get_intake(step.key)
             if stored is not None:
-                return _replay(stored)
+                return replay_result(stored)
 
         step.record = txn.get_order(step.order_id)
         error = self._precheck(step)
@@ -457,7 +368,7 @@ class Engine:
             )
         )
         if step.key is not None:
-            txn.put_intake(step.key, step.order_id, _error_record(error), step.now)
+            txn.put_intake(step.key, step.order_id, error_record(error), step.now)
         return error
 
     def _commit(
@@ -668,16 +579,6 @@ class Engine:
         return self._apply(txn, step)
 
 
-class _CallableAdapter:
-    """A plain callable ``call -> HookOutcome`` as an adapter."""
-
-    def __init__(self, function: Callable[[HookCall], HookOutcome]) -> None:
-        self.function = function
-
-    def deliver(self, call: HookCall) -> HookOutcome:
-        return self.function(call)
-
-
 def _event_data(order_id: str, event: str, data: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if data is None:
         return {}
@@ -696,36 +597,3 @@ def _describe(refusal: GuardRefusal) -> str:
         seen = ", ".join(f"{path}={value!r}" for path, value in refusal.values.items())
         return f"guard {refusal.guard!r} (it read {seen})"
     return f"guard {refusal.guard!r}"
-
-
-def _error_record(error: OrderError) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "type": type(error).__name__,
-        "message": str(error),
-        "order_id": error.order_id,
-    }
-    if isinstance(error, EventRefused):
-        fields.update(event=error.event, state=error.state, allowed=list(error.allowed))
-    return {"error": fields}
-
-
-def _replay(stored: Mapping[str, Any]) -> SendResult | OrderError:
-    """The first result of an idempotency key, as a result or the error it was."""
-    if "result" in stored:
-        fields = dict(stored["result"])
-        fields["hooks"] = tuple(fields["hooks"])
-        return SendResult(**fields, duplicate=True)
-
-    error = stored["error"]
-    order_id = error["order_id"]
-    if error["type"] == "OrderExists":
-        return OrderExists(order_id)
-    if error["type"] == "EventRefused":
-        return EventRefused(
-            error["message"],
-            order_id=order_id,
-            event=error["event"],
-            state=error["state"],
-            allowed=error["allowed"],
-        )
-    return OrderError(error["message"], order_id=order_id)
