@@ -66,7 +66,12 @@ def identifiers(names: list[str], prefix: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for index, name in enumerate(names):
         base = f"{prefix}_{_NOT_IDENTIFIER.sub('_', name).strip('_')}"
-        ident = base if base not in taken else f"{base}_{index}"
+        ident, suffix = base, index
+        # A suffix can itself be another name's identifier ("y_2" beside "y" and "y."),
+        # so keep counting until the identifier is free.
+        while ident in taken:
+            ident = f"{base}_{suffix}"
+            suffix += 1
         taken.add(ident)
         result[name] = ident
     return result
@@ -76,8 +81,13 @@ _CACHE: dict[str, tuple[type[StateMachine], MachineNames]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def build_machine_class(lifecycle: Lifecycle) -> type[StateMachine]:
-    """The python-statemachine class of ``lifecycle``, built once per definition content."""
+def build_machine_class(lifecycle: Lifecycle, *, cached: bool = True) -> type[StateMachine]:
+    """The python-statemachine class of ``lifecycle``, built once per definition content.
+
+    ``cached=False`` builds anew, as a benchmark of the build needs.
+    """
+    if not cached:
+        return _build(lifecycle)[0]
     return machine_parts(lifecycle)[0]
 
 
@@ -103,8 +113,9 @@ def _build(lifecycle: Lifecycle) -> tuple[type[StateMachine], MachineNames]:
     # attribute of the instance, where a state called "model" would clash.
     ident = names.states
     states = {START: State(name="(not created)", value=ident[START], initial=True)}
+    left = {source for transition in definition.transitions for source in transition.sources}
     for state in definition.states.values():
-        final = state.final or (state.end and not definition.events_from(state.id))
+        final = state.final or (state.end and state.id not in left)
         states[state.id] = State(name=state.label, value=ident[state.id], final=final)
     attrs.update({names.states[sid]: state for sid, state in states.items()})
 
@@ -117,13 +128,14 @@ def _build(lifecycle: Lifecycle) -> tuple[type[StateMachine], MachineNames]:
     for event, transitions in grouped.items():
         attrs[names.events[event]] = Event(transitions, name=event)
 
-    # The library cannot see ``end`` states (ends of the normal path that operators may
-    # reopen), so its "every state reaches a final state" check would refuse them; the
-    # definition checker applies that rule with ``end`` taken into account instead. An
-    # ``end`` state nothing leaves is final for the library, whose trap check would
-    # otherwise refuse it.
-    if any(s.end for s in definition.states.values()):
-        attrs["validate_final_reachability"] = False
+    # The library's "every state reaches a final state" check is off, for two reasons:
+    # it cannot see ``end`` states (ends of the normal path that operators may reopen),
+    # and it walks the graph once per state, which made a 2,000-state definition take
+    # seconds. The definition checker applies the same rule (LC313) in one linear pass,
+    # with ``end`` taken into account. The library's other checks stay on. An ``end``
+    # state nothing leaves is final for the library, whose trap check would otherwise
+    # refuse it.
+    attrs["validate_final_reachability"] = False
 
     class_name = "Lifecycle_" + _NOT_IDENTIFIER.sub("_", definition.name or "unnamed")
     try:

@@ -189,3 +189,12 @@ def test_an_end_state_nothing_leaves_runs_and_refuses_further_events(tmp_path):
     with pytest.raises(EventRefused, match="'close' is not allowed now"):
         engine.send("D-1", "close")
     engine.close()
+
+
+def test_generated_identifiers_stay_distinct_when_a_suffix_is_taken() -> None:
+    from engine.machine import identifiers
+
+    made = identifiers(["y_2", "y", "y.", "y-"], "s")
+
+    assert len(set(made.values())) == 4
+    assert all(ident.isidentifier() for ident in made.values())
