@@ -21,6 +21,7 @@ from engine.errors import (
     StoreError,
     VersionConflict,
 )
+from engine.hooks.adapter import Adapter, HookCall, HookOutcome
 from engine.hooks.adapters import make_adapter
 from engine.intake import LogEvent, canonical_order, read_event_log
 from engine.lifecycle import Lifecycle, load
@@ -28,6 +29,7 @@ from engine.runtime import DispatchCounts, Engine, Explanation, Order, SendResul
 from engine.store import MemoryStore, SQLiteStore, Store
 
 __all__ = [
+    "Adapter",
     "Definition",
     "DefinitionError",
     "DiagramError",
@@ -35,7 +37,9 @@ __all__ = [
     "Engine",
     "EventRefused",
     "Explanation",
+    "HookCall",
     "HookError",
+    "HookOutcome",
     "IntakeError",
     "Lifecycle",
     "LifecycleError",

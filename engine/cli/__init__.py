@@ -28,7 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="A declarative state-machine engine for order-status lifecycles.",
     )
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log more (-v info, -vv debug, -vvv also python-statemachine's steps)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in _GROUPS:
@@ -43,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The library only logs; the command line decides where logs go.
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # python-statemachine logs every microstep at DEBUG; its lines drown the engine's
+    # own under -vv, so they are shown only from -vvv on.
+    if args.verbose < 3:
+        logging.getLogger("statemachine").setLevel(max(level, logging.INFO))
 
     try:
         return int(args.handler(args))

@@ -49,6 +49,10 @@ def run_diagram(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     to_stdout = args.output == "-"
+    clash = None if to_stdout else _format_clash(args.format, args.output)
+    if clash:
+        print(f"lifecycle diagram: error: {clash}", file=sys.stderr)
+        return EXIT_USAGE
     fmt = args.format or ("svg" if to_stdout else diagrams.format_for_path(args.output))
     if to_stdout and diagrams.is_binary(fmt):
         raise DiagramError(
@@ -64,6 +68,27 @@ def run_diagram(args: argparse.Namespace) -> int:
     )
     _write(output, args.output)
     return EXIT_OK
+
+
+def _format_clash(chosen: str | None, output: str) -> str | None:
+    """Why ``--format`` contradicts the ending of ``output``, or None when it does not.
+
+    An ending the diagrams do not know (``.txt``, none at all) never clashes: then
+    ``--format`` is the only word on the format, and it is followed.
+    """
+    implied = diagrams.EXTENSIONS.get(Path(output).suffix.lower())
+    if chosen is None or implied is None or implied == chosen:
+        return None
+    return (
+        f"--format {chosen} contradicts the file name {output!r}, whose ending means "
+        f"{implied}; drop --format, or name the file with an ending for {chosen} "
+        f"(such as {_example_name(output, chosen)!r})"
+    )
+
+
+def _example_name(output: str, fmt: str) -> str:
+    ending = next(suffix for suffix, known in diagrams.EXTENSIONS.items() if known == fmt)
+    return str(Path(output).with_suffix(ending))
 
 
 def run_docs(args: argparse.Namespace) -> int:
