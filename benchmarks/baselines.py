@@ -79,7 +79,23 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 # --- (a) python-statemachine, one reused instance --------------------------------------
 
 
-class OrderMachine(StateMachine):
+class OrderGuards:
+    """The guards both hand-written baselines ask, reading the order and the settings."""
+
+    order: dict[str, Any]
+    settings: dict[str, Any]
+
+    def ready(self) -> bool:
+        return ready_to_send(self.order, self.settings)
+
+    def shipment(self) -> bool:
+        return shipment_ok(self.order, self.settings)
+
+    def can_cancel(self) -> bool:
+        return wms_can_cancel(self.order, self.settings)
+
+
+class OrderMachine(OrderGuards, StateMachine):
     """The order lifecycle by hand. ``start`` stands for "no order yet" (creation)."""
 
     # Confirmed is an end only on the normal path ("resend tracking" reopens it), so not
@@ -120,15 +136,6 @@ class OrderMachine(StateMachine):
         self.settings = settings
         self.order: dict[str, Any] = {}
         super().__init__()
-
-    def ready(self) -> bool:
-        return ready_to_send(self.order, self.settings)
-
-    def shipment(self) -> bool:
-        return shipment_ok(self.order, self.settings)
-
-    def can_cancel(self) -> bool:
-        return wms_can_cancel(self.order, self.settings)
 
 
 class StatemachineBaseline:
@@ -182,20 +189,11 @@ def _transitions_table(model: TransitionsModel) -> list[dict[str, Any]]:
     return table
 
 
-class TransitionsModel:
+class TransitionsModel(OrderGuards):
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = settings
         self.order: dict[str, Any] = {}
         self.state = "start"
-
-    def ready(self) -> bool:
-        return ready_to_send(self.order, self.settings)
-
-    def shipment(self) -> bool:
-        return shipment_ok(self.order, self.settings)
-
-    def can_cancel(self) -> bool:
-        return wms_can_cancel(self.order, self.settings)
 
 
 class TransitionsBaseline:
