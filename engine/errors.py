@@ -14,8 +14,9 @@ One root, so that callers can catch everything the engine means to say::
      │    └── StoreBusy          the database stayed locked past the wait
      ├── HookError              a hook adapter is missing or misconfigured
      ├── IntakeError            an event-log line or a cart payload is malformed
-     └── DiagramError           a diagram could not be drawn or written
-          └── RendererMissing   the program a format needs is not installed
+     ├── DiagramError           a diagram could not be drawn or written
+     │    └── RendererMissing   the program a format needs is not installed
+     └── IdempotencyConflict    an idempotency key was reused for a different request
 
 Messages name the fault first, with the offending value's repr; the attributes carry
 the same facts for programs.
@@ -182,4 +183,16 @@ class RendererMissing(DiagramError):
     def __init__(self, message: str, *, program: str, formats: Sequence[str] = ()) -> None:
         self.program = program
         self.formats = tuple(formats)
+        super().__init__(message)
+
+
+class IdempotencyConflict(LifecycleError):
+    """An idempotency key came back with another order id, event or event data.
+
+    ``key`` is the key; ``differs`` names what differs (``order_id``, ``event``, ``data``).
+    """
+
+    def __init__(self, message: str, *, key: str, differs: Sequence[str] = ()) -> None:
+        self.key = key
+        self.differs = tuple(differs)
         super().__init__(message)

@@ -34,3 +34,22 @@ def test_the_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     kinds = [entry.kind for entry in engine.history("1001")]  # type: ignore[attr-defined]
     assert "hook_dropped" in kinds
     engine.close()  # type: ignore[attr-defined]
+
+
+def test_the_validate_example_is_what_validate_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.cli import main
+
+    text = (ROOT / "definitions" / "order.yaml").read_text("utf-8")
+    broken = text.replace("    label: New\n", "    lable: New\n", 1)
+    broken = broken.replace("    target: canceled\n", "    target: canceld\n")
+    (tmp_path / "order.yaml").write_text(broken, "utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["validate", "order.yaml"]) == 1
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = re.search(r"```\n(order\.yaml:42:5: .*?)```", readme, re.DOTALL)
+    assert shown is not None
+    assert capsys.readouterr().out == shown[1]

@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from engine.clock import isoformat
@@ -52,8 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     dispatch = _command(subparsers, "dispatch", _dispatch, "deliver due hook calls", True)
     dispatch.add_argument("--forever", action="store_true", help="keep dispatching")
-    dispatch.add_argument("--interval", type=float, default=5.0, help="seconds between runs")
-    dispatch.add_argument("--limit", type=int, default=None, help="calls per run at most")
+    dispatch.add_argument(
+        "--interval", type=_positive(float), default=5.0, help="seconds between runs"
+    )
+    dispatch.add_argument(
+        "--limit", type=_positive(int), default=None, help="calls per run at most"
+    )
     _adapter_options(dispatch)
 
 
@@ -79,14 +84,46 @@ def _command(
     return parser
 
 
+def _positive(kind: type[int] | type[float]) -> Any:
+    """An argparse type that refuses zero, negative and non-finite numbers (exit 2)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def _adapter_options(parser: argparse.ArgumentParser) -> None:
     for channel in ("wms", "cart"):
+        # None rather than "simulated", so that a default choice can be told on stderr.
         parser.add_argument(
             f"--{channel}",
-            default="simulated",
+            default=None,
             metavar="simulated|record|URL",
             help=f"where {channel} hook calls go (default simulated)",
         )
+
+
+def _existing_db(args: argparse.Namespace) -> None:
+    """Commands that only read or deliver must not create an empty database by mistake."""
+    text = str(args.db)
+    path = text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text
+    if path in ("", ":memory:", "memory:", "sqlite://") or Path(path).exists():
+        return
+    raise LifecycleError(
+        f"no database at {path}; give --db the file that 'lifecycle run' or 'lifecycle send' wrote"
+    )
+
+
+def _note(text: str) -> None:
+    print(f"lifecycle: note: {text}", file=sys.stderr)
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -94,9 +131,21 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _engine(
-    args: argparse.Namespace, definition: str, *, adapters: bool = False, clock: Any = None
+    args: argparse.Namespace,
+    definition: str,
+    *,
+    adapters: bool = False,
+    clock: Any = None,
+    guarded: bool = False,
 ) -> Engine:
+    """The engine for a command; ``guarded``: the command runs guards, so settings matter."""
     lifecycle = load(definition)
+    declared = lifecycle.definition.settings
+    if guarded and args.settings is None and declared:
+        _note(
+            "no --settings given; using the definition's defaults for "
+            + ", ".join(sorted(declared))
+        )
     raw = load_settings_file(args.settings) if args.settings else None
     settings = resolve_settings(lifecycle.definition, raw)
     chosen = {}
@@ -104,8 +153,14 @@ def _engine(
         from engine.hooks.adapters import make_adapter
 
         specs = {"wms": args.wms, "cart": args.cart}
+        defaulted = [c for c in lifecycle.definition.channels if specs.get(c) is None]
+        if defaulted:
+            _note(
+                "no --" + "/--".join(defaulted) + " given; hook calls go to the simulated "
+                "adapter (nothing leaves this process)"
+            )
         chosen = {
-            channel: make_adapter(specs.get(channel, "record"), channel, settings=settings)
+            channel: make_adapter(specs.get(channel) or "simulated", channel, settings=settings)
             for channel in lifecycle.definition.channels
         }
     return Engine(lifecycle, args.db, settings=settings, adapters=chosen, clock=clock)
@@ -145,7 +200,7 @@ def _run(args: argparse.Namespace) -> int:
 
     clock = _LogClock()
     summary = _RunSummary()
-    with _engine(args, args.definition, adapters=True, clock=clock) as engine:
+    with _engine(args, args.definition, adapters=True, clock=clock, guarded=True) as engine:
         progress = _Progress(sys.stderr)
         for number, item in enumerate(read_event_log(args.events), 1):
             progress.update(number)
@@ -231,7 +286,7 @@ class _Progress:
 
 def _send(args: argparse.Namespace) -> int:
     data = _json_object(args.data) if args.data is not None else None
-    with _engine(args, args.definition) as engine:
+    with _engine(args, args.definition, guarded=True) as engine:
         result = engine.send(
             args.order,
             args.event,
@@ -245,7 +300,7 @@ def _send(args: argparse.Namespace) -> int:
         else:
             note = " (duplicate: the first result)" if result.duplicate else ""
             print(
-                f"{result.order_id}: {result.previous_state} -> {result.state} on "
+                f"{result.order_id}: {_from(result.previous_state)} -> {result.state} on "
                 f"{result.event!r}, version {result.version}{note}"
             )
             for hook in result.hooks:
@@ -263,7 +318,13 @@ def _json_object(text: str) -> dict[str, Any]:
     return data
 
 
+def _from(state: str | None) -> str:
+    """The state an event left, for text output; an event that created the order left none."""
+    return "(created)" if state is None else state
+
+
 def _orders(args: argparse.Namespace) -> int:
+    _existing_db(args)
     with _engine(args, args.definition) as engine:
         status = args.status
         if status is not None and status in engine.definition.states:
@@ -299,6 +360,7 @@ def _order_row(order: Order) -> dict[str, Any]:
 
 
 def _show(args: argparse.Namespace) -> int:
+    _existing_db(args)
     with _engine(args, args.definition) as engine:
         order = engine.get(args.order)
         journal = [_journal_row(e.as_dict()) for e in engine.history(args.order)]
@@ -321,7 +383,7 @@ def _show(args: argparse.Namespace) -> int:
     print("data: " + json.dumps(order.data, ensure_ascii=False, sort_keys=True))
     print("journal:")
     for entry in journal:
-        move = f"{entry['from']} -> {entry['to']}" if entry["to"] else ""
+        move = f"{_from(entry['from'])} -> {entry['to']}" if entry["to"] else ""
         reason = f"  {entry['reason']}" if entry["reason"] else ""
         print(
             f"  #{entry['seq']:<5} {entry['at']}  {entry['kind']:<15} {entry['event'] or ''} "
@@ -356,7 +418,8 @@ def _call_row(call: OutboxCall) -> dict[str, Any]:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    with _engine(args, args.definition, adapters=True) as engine:
+    _existing_db(args)
+    with _engine(args, args.definition, adapters=True, guarded=True) as engine:
         while True:
             counts = engine.dispatch(args.limit)
             if counts.total or not args.forever:

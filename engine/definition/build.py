@@ -1,7 +1,8 @@
 """Turn a checked YAML document into a :class:`~engine.definition.model.Definition`.
 
-The document has passed the JSON Schema by the time it gets here, so this module only
-converts shapes (a source that is one name or a list, a duration written as ``1h``).
+The document has passed the JSON Schema by the time it gets here, or has had every part the
+schema faulted removed, so this module only converts shapes (a source that is one name or a
+list, a duration written as ``1h``).
 """
 
 from __future__ import annotations
@@ -56,12 +57,14 @@ def build_definition(
     digest: str = "",
     locate: Locate | None = None,
 ) -> Definition:
-    """Build the Definition from a schema-valid document."""
+    """Build the Definition from a schema-valid (or pruned) document."""
     where: Locate = locate or (lambda path: Location(source, 0, 0, path))
 
+    # A None item is a transition left out of a partly checked document (see damage.py).
     transitions = tuple(
         _transition(raw, where(f"transitions[{index}]"))
         for index, raw in enumerate(doc.get("transitions") or ())
+        if raw is not None
     )
     initial = next((t.target for t in transitions if t.creates), None)
 

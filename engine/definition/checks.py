@@ -1,8 +1,12 @@
 """Semantic checks: what the schema cannot see, all reported in one pass.
 
 Each check reads the built :class:`Definition` and the :class:`Document` it came from (for
-the exact place of each name). Every check is linear in the size of the definition:
-graphs are walked breadth-first once, duplicates are found through dictionaries.
+the exact place of each name). When the schema found fault with parts of the document, the
+Definition holds only the other parts, and each check leaves alone what it cannot judge: a
+reference to a damaged item is not unknown, and the whole-graph checks wait for a whole graph.
+
+Every check is linear in the size of the definition: graphs are walked breadth-first once,
+duplicates are found through dictionaries.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from engine.definition.damage import Damage
 from engine.definition.model import SETTING_TYPES, Definition, Transition
 from engine.definition.yamlread import Document, Path, format_path
 from engine.errors import Problem
@@ -39,11 +44,40 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 class Checker:
     """Runs every semantic check over one definition and collects the problems."""
 
-    def __init__(self, definition: Definition, document: Document) -> None:
+    def __init__(
+        self, definition: Definition, document: Document, damage: Damage | None = None
+    ) -> None:
         self.definition = definition
         self.document = document
+        self.damage = damage or Damage()
         self.problems: list[Problem] = []
         self.compiled: dict[str, CompiledGuard] = {}
+        self.known = {
+            section: self._declared(section)
+            for section in ("states", "events", "guards", "hooks", "channels", "settings")
+        }
+
+    def _declared(self, section: str) -> dict[str, None]:
+        """Every name written in ``section``, damaged items too (a dict, for fast lookups)."""
+        written = self.document.data.get(section) if self.damage else None
+        if isinstance(written, dict):
+            return dict.fromkeys(written)
+        return dict.fromkeys(getattr(self.definition, section))
+
+    def _judges(self, section: str) -> bool:
+        """Whether names used from ``section`` can be judged: it is there and well formed."""
+        return not self.damage.whole(section) and section not in self.damage.misnamed
+
+    def _transitions(self) -> Iterator[tuple[int, Transition]]:
+        """Each transition checked, with its index as written (damaged ones are left out)."""
+        written = self.document.data.get("transitions") if self.damage else None
+        if not isinstance(written, list):
+            yield from enumerate(self.definition.transitions)
+            return
+        indexes = [
+            i for i, raw in enumerate(written) if ("transitions", i) not in self.damage.parts
+        ]
+        yield from zip(indexes, self.definition.transitions, strict=True)
 
     def run(self) -> list[Problem]:
         for check in (
@@ -94,19 +128,19 @@ class Checker:
         self._add(code, f"unknown {kind} {name!r}", path, hint, at=at)
 
     def _references(self) -> None:
-        d = self.definition
-        for index, transition in enumerate(d.transitions):
+        events, states, hooks = self.known["events"], self.known["states"], self.known["hooks"]
+        for index, transition in self._transitions():
             base: Path = ("transitions", index)
-            if transition.event not in d.events:
-                self._unknown("LC302", "event", transition.event, d.events, (*base, "event"))
-            for path, source in self._items(base, "source", transition.sources):
-                if source not in d.states:
-                    self._unknown("LC301", "state", source, d.states, path)
-            if transition.target not in d.states:
-                self._unknown("LC301", "state", transition.target, d.states, (*base, "target"))
+            if self._judges("events") and transition.event not in events:
+                self._unknown("LC302", "event", transition.event, events, (*base, "event"))
+            names = [*self._items(base, "source", transition.sources)]
+            names.append(((*base, "target"), transition.target))
+            for path, name in names:
+                if self._judges("states") and name not in states:
+                    self._unknown("LC301", "state", name, states, path)
         for path, ref in self._hook_refs():
-            if ref not in d.hooks:
-                self._unknown("LC303", "hook", ref, d.hooks, path)
+            if self._judges("hooks") and ref not in hooks:
+                self._unknown("LC303", "hook", ref, hooks, path)
 
     def _items(self, base: Path, key: str, values: tuple[str, ...]) -> Iterator[tuple[Path, str]]:
         """Each value and its path: ``base.key`` if written alone, ``base.key[i]`` in a list."""
@@ -119,9 +153,7 @@ class Checker:
         owners: list[tuple[Path, tuple[Any, ...]]] = [
             (("states", s.id), s.hooks) for s in self.definition.states.values()
         ]
-        owners += [
-            (("transitions", i), t.hooks) for i, t in enumerate(self.definition.transitions)
-        ]
+        owners += [(("transitions", i), t.hooks) for i, t in self._transitions()]
         for base, refs in owners:
             written = _get(self.document.data, (*base, "hooks"))
             for index, ref in enumerate(refs):
@@ -154,12 +186,14 @@ class Checker:
             elif guard.expression is not None:
                 self._expression(guard.expression, ("guards", name, "expression"))
 
-        for index, transition in enumerate(d.transitions):
+        guards = self.known["guards"]
+        for index, transition in self._transitions():
             for path, entry in self._items(("transitions", index), "guard", transition.guards):
-                if entry in d.guards:
+                if entry in guards:
                     continue
                 if _NAME.match(entry) and entry not in _CEL_LITERALS:
-                    self._unknown("LC304", "guard", entry, d.guards, path)
+                    if self._judges("guards"):
+                        self._unknown("LC304", "guard", entry, guards, path)
                 else:
                     self._expression(entry, path)
 
@@ -184,11 +218,11 @@ class Checker:
                 return
         for match in _SETTING_USE.finditer(text):
             name = match[1] or match[2]
-            if name not in self.definition.settings:
+            if self._judges("settings") and name not in self.known["settings"]:
                 before = text[: match.start()]
                 line = before.count("\n") + 1
                 at = self._inside(path, line, match.start() - (before.rfind("\n") + 1) + 1)
-                self._unknown("LC306", "setting", name, self.definition.settings, path, at)
+                self._unknown("LC306", "setting", name, self.known["settings"], path, at)
 
     def _inside(self, path: Path, line: int, column: int) -> tuple[int, int]:
         """The file position of ``line``:``column`` inside the scalar written at ``path``."""
@@ -225,19 +259,19 @@ class Checker:
                     "LC309",
                     message,
                     ("settings", name, "default"),
-                    f"give a {setting.type} default",
+                    f"give {_article(setting.type)} {setting.type} default",
                 )
 
     def _hooks(self) -> None:
-        d = self.definition
-        for name, hook in d.hooks.items():
+        channels, events = self.known["channels"], self.known["events"]
+        for name, hook in self.definition.hooks.items():
             base: Path = ("hooks", name)
-            if hook.channel not in d.channels:
-                self._unknown("LC305", "channel", hook.channel, d.channels, (*base, "channel"))
+            if self._judges("channels") and hook.channel not in channels:
+                self._unknown("LC305", "channel", hook.channel, channels, (*base, "channel"))
             for key in ("on_success", "on_failure", "on_exhausted"):
                 event = getattr(hook, key)
-                if event is not None and event not in d.events:
-                    self._unknown("LC302", "event", event, d.events, (*base, key))
+                if self._judges("events") and event is not None and event not in events:
+                    self._unknown("LC302", "event", event, events, (*base, key))
             self._retry(name, base)
 
     def _retry(self, name: str, base: Path) -> None:
@@ -288,6 +322,8 @@ class Checker:
             )
 
     def _filters(self) -> None:
+        if self.damage.touches("states"):
+            return  # a damaged state's API value is not known
         values = dict.fromkeys(s.api_value for s in self.definition.states.values())
         for name, members in self.definition.filters.items():
             for path, value in self._items(("filters",), name, members):
@@ -297,8 +333,8 @@ class Checker:
     # -- the graph ----------------------------------------------------------------------
 
     def _creation(self) -> None:
-        creating = [(i, t) for i, t in enumerate(self.definition.transitions) if t.creates]
-        if not creating:
+        creating = [(i, t) for i, t in self._transitions() if t.creates]
+        if not creating and not self.damage.touches("transitions"):
             self._add(
                 "LC322",
                 "no transition creates an order",
@@ -307,6 +343,8 @@ class Checker:
                 key=True,
             )
             return
+        if not creating:
+            return  # a damaged transition may be the one that creates
         first_event = creating[0][1].event
         for index, transition in creating:
             if transition.event != first_event:
@@ -321,7 +359,7 @@ class Checker:
                 )
 
     def _finals(self) -> None:
-        for index, transition in enumerate(self.definition.transitions):
+        for index, transition in self._transitions():
             for path, source in self._items(("transitions", index), "source", transition.sources):
                 state = self.definition.states.get(source)
                 if state is not None and state.final:
@@ -336,7 +374,10 @@ class Checker:
     def _graph(self) -> None:
         states = self.definition.states
         # A transition to or from an unknown state is reported already; judging the graph
-        # without it would only add problems that go away once the name is fixed.
+        # without it would only add problems that go away once the name is fixed. So would
+        # judging it without a state or transition the schema found fault with.
+        if self.damage.touches("states") or self.damage.touches("transitions"):
+            return
         names = [(t.target, *t.sources) for t in self.definition.transitions]
         if any(name not in states for group in names for name in group):
             return
@@ -385,7 +426,7 @@ class Checker:
         # Candidates for one event and source are tried in order: after an unguarded one,
         # the rest never run; two with the same guards cannot be told apart.
         seen: dict[tuple[str, str | None], tuple[set[frozenset[str]], int | None]] = {}
-        for index, transition in enumerate(self.definition.transitions):
+        for index, transition in self._transitions():
             for source in transition.sources or (None,):
                 guards, open_at = seen.setdefault((transition.event, source), (set(), None))
                 self._overlap(index, transition, source, guards, open_at)
@@ -421,9 +462,15 @@ class Checker:
             self._add("LC315", message, path, "give them different guards, or merge them")
 
 
-def semantic_problems(definition: Definition, document: Document) -> list[Problem]:
-    """Every semantic problem in ``definition``, in the order written."""
-    return Checker(definition, document).run()
+def semantic_problems(
+    definition: Definition, document: Document, damage: Damage | None = None
+) -> list[Problem]:
+    """Every semantic problem in ``definition``, in the order written.
+
+    ``damage`` names the parts of ``document`` the schema faulted; ``definition`` must have
+    been built without them (:meth:`Damage.prune`).
+    """
+    return Checker(definition, document, damage).run()
 
 
 def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
@@ -432,6 +479,10 @@ def _clamp(text: str, line: int, column: int) -> tuple[int, int]:
     if line > len(lines):
         return len(lines), len(lines[-1]) + 1
     return max(line, 1), max(1, min(column, len(lines[line - 1]) + 1))
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _reach(starts: Iterable[str], edges: dict[str, set[str]]) -> set[str]:

@@ -4,23 +4,26 @@ Loading runs in stages, each reporting every problem it finds:
 
 1. reading: the file, its size and encoding, and YAML with positions (``LC1xx``);
 2. the bundled JSON Schema (``LC2xx``);
-3. once the schema passes, the semantic checks and guard compilation (``LC3xx``).
+3. the semantic checks and guard compilation (``LC3xx``).
 
-A later stage runs only when the earlier ones found nothing, so each problem reported is
-real rather than a consequence of another. The codes are listed in
-docs/definition-reference.md.
+The schema needs a document to check, so a reading problem stops there. The semantic checks
+run even when the schema found problems, but only over the parts it did not fault, and a
+check whose inputs are damaged is skipped: each problem reported is real rather than a
+consequence of another. The codes are listed in the README and docs/definition-reference.md.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
+from typing import Any
 
 from engine.definition.build import Locate, build_definition
 from engine.definition.checks import semantic_problems
 from engine.definition.model import Definition, Location
-from engine.definition.schema import schema_problems
+from engine.definition.schema import schema_check
 from engine.definition.yamlread import (
     MAX_BYTES,
     Document,
@@ -28,6 +31,7 @@ from engine.definition.yamlread import (
     decode,
     format_path,
     read_yaml,
+    size_problem,
 )
 from engine.errors import DefinitionError, Problem
 
@@ -82,15 +86,16 @@ def load_definition(path_or_text: str | Path) -> Definition:
 
 def _check_text(text: str, name: str) -> tuple[Definition | None, list[Problem]]:
     document = read_yaml(text, name)
-    problems = schema_problems(document)
-    if problems:
+    problems, damage = schema_check(document)
+    if damage.total:
         return None, problems
 
+    # With schema problems, the checks still run over the parts the schema did not fault.
+    data = damage.prune(document.data) if damage else document.data
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    definition = build_definition(
-        document.data, source=name, digest=digest, locate=_locator(document)
-    )
-    problems = semantic_problems(definition, document)
+    definition = build_definition(data, source=name, digest=digest, locate=_locator(document))
+    problems += semantic_problems(definition, document, damage)
+    problems.sort(key=lambda p: (p.line, p.column, p.code))
     return (None if problems else definition), problems
 
 
@@ -108,6 +113,10 @@ def _locator(document: Document) -> Locate:
 
 
 def _read_source(path_or_text: str | Path) -> tuple[str, str]:
+    if isinstance(path_or_text, os.PathLike) and not isinstance(path_or_text, Path):
+        path_or_text = Path(os.fsdecode(path_or_text))
+    if not isinstance(path_or_text, str | Path):
+        raise YamlProblems([_not_a_source(path_or_text)])
     if isinstance(path_or_text, Path):
         return _read_file(path_or_text), str(path_or_text)
     if "\n" not in path_or_text and _looks_like_file(path_or_text):
@@ -130,6 +139,10 @@ def _read_file(path: Path) -> str:
         with path.open("rb") as stream:
             # Read one byte past the limit: enough to know it is too big, never more.
             raw = stream.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                # Say how big the file is, without reading the rest of it.
+                size = max(len(raw), os.fstat(stream.fileno()).st_size)
+                raise YamlProblems([size_problem(size, name)])
     except FileNotFoundError:
         raise YamlProblems([_file_problem(f"no such file {name!r}", name)]) from None
     except IsADirectoryError:
@@ -138,6 +151,19 @@ def _read_file(path: Path) -> str:
         message = f"cannot read {name!r}: {exc.strerror or exc}"
         raise YamlProblems([_file_problem(message, name)]) from None
     return decode(raw, name)
+
+
+def _not_a_source(value: Any) -> Problem:
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return Problem(
+        "LC100",
+        f"expected a path or YAML text, got {type(value).__name__} {shown}",
+        "<string>",
+        0,
+        0,
+        hint="give a pathlib.Path, a file name as a str, or the YAML text itself as a str",
+    )
 
 
 def _file_problem(message: str, name: str) -> Problem:

@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from engine.definition.damage import Damage, part_of
 from engine.definition.yamlread import Document, Path, format_path
 from engine.errors import Problem
 
@@ -38,6 +39,20 @@ _TYPE_NAMES = {
     "null": "empty",
 }
 
+# What to write instead of nothing, for the keys people most often leave empty.
+_EMPTY_HINT = "write the text this key needs, or remove the key"
+_EMPTY_HINTS = {
+    "label": (
+        "a label is text shown to people: write one, such as 'label: Shipped', "
+        "or remove the key to show the state's name"
+    ),
+    "description": "write a description, or remove the key",
+    "meaning": "write what the state means, or remove the key",
+    "target": "a transition needs the name of the state it leads to",
+    "event": "a transition needs the name of the event that triggers it",
+    "source": "write the name of the state the transition leaves",
+}
+
 
 @cache
 def schema_text() -> str:
@@ -58,10 +73,34 @@ def _validator() -> Draft202012Validator:
 
 def schema_problems(document: Document) -> list[Problem]:
     """Every schema error in ``document``, located, in the order they were written."""
+    return schema_check(document)[0]
+
+
+def schema_check(document: Document) -> tuple[list[Problem], Damage]:
+    """Every schema error in ``document``, located and in order, and the parts they spoil."""
     problems: list[Problem] = []
+    spoiled: set[Path] = set()
+    misnamed: set[str] = set()
     for error in _validator().iter_errors(document.data):
         problems.extend(_explain(error, document))
-    return sorted(problems, key=lambda p: (p.line, p.column, p.code, p.message))
+        spoiled.update(part_of(path) for path in _faulty_paths(error))
+        if "propertyNames" in error.absolute_schema_path and error.absolute_path:
+            misnamed.add(str(error.absolute_path[0]))
+    problems.sort(key=lambda p: (p.line, p.column, p.code, p.message))
+    return problems, Damage(frozenset(spoiled), frozenset(misnamed))
+
+
+def _faulty_paths(error: ValidationError) -> list[Path]:
+    """Where the fault lies: an unknown or missing key is the fault, not the mapping holding it."""
+    path: Path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        return [(*path, key) for key in error.instance if key not in known]
+    if error.validator == "required":
+        return [(*path, key) for key in error.validator_value if key not in error.instance]
+    if "propertyNames" in error.absolute_schema_path:
+        return [(*path, error.instance)]
+    return [path]
 
 
 def _explain(error: ValidationError, document: Document) -> list[Problem]:
@@ -153,6 +192,11 @@ def _types_wanted(error: ValidationError) -> list[str]:
 
 def _wrong_type(value: Any, expected: str, document: Document, path: Path) -> Problem:
     node = document.nodes.get(path)
+    if node is not None and node.style is None and "a text" in expected and not node.value:
+        # Nothing after the colon: YAML reads that as null, but the key wants its text.
+        key = path[-1] if path else ""
+        message = f"the value of {key!r} is empty (YAML reads it as null), not a text"
+        return _problem("LC204", message, document, path, _EMPTY_HINTS.get(key, _EMPTY_HINT))
     if node is not None and node.style is None and "a text" in expected:
         # YAML 1.1 read a plain word such as 'on', 'no', '1.10' or '~' as something else.
         message = f"{node.value!r} is read by YAML as {_describe(value)}, not as a text"
@@ -190,7 +234,9 @@ def _describe(value: Any) -> str:
     for kind, name in _JSON_TYPES.items():
         if type(value) is kind:
             return name if kind is type(None) else f"{name} {_short(value)}"
-    return f"a {type(value).__name__} {_short(value)}"
+    kind = type(value).__name__
+    article = "an" if kind[:1] in "aeiou" else "a"
+    return f"{article} {kind} {_short(value)}"
 
 
 def _short(value: Any) -> str:

@@ -14,6 +14,7 @@ The rules, which docs/definition-reference.md states for users:
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,7 +91,7 @@ def format_path(path: Path) -> str:
 def decode(raw: bytes, file: str) -> str:
     """Text from bytes: UTF-8 only, a byte-order mark dropped, the size bounded."""
     if len(raw) > MAX_BYTES:
-        raise YamlProblems([_size_problem(len(raw), file)])
+        raise YamlProblems([size_problem(len(raw), file)])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -115,7 +116,7 @@ def read_yaml(text: str, file: str = "<string>") -> Document:
     """Parse ``text`` (one YAML document whose top level is a mapping) with positions."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
-        raise YamlProblems([_size_problem(size, file)])
+        raise YamlProblems([size_problem(size, file)])
     _refuse_tabs(text, file)
 
     try:
@@ -144,15 +145,31 @@ def read_yaml(text: str, file: str = "<string>") -> Document:
         loader.dispose()
 
 
-def _size_problem(size: int, file: str) -> Problem:
+def size_problem(size: int, file: str) -> Problem:
+    """The problem of a source of ``size`` bytes, over :data:`MAX_BYTES`."""
+    size_text, limit_text = _readable(size), _readable(MAX_BYTES)
+    if size_text == limit_text:
+        # Just over the limit: rounded, the two would read the same.
+        size_text, limit_text = f"{size:,} bytes", f"{limit_text} ({MAX_BYTES:,} bytes)"
     return Problem(
         "LC102",
-        f"the source is {size} bytes, over the limit of {MAX_BYTES}",
+        f"the source is {size_text}; the limit is {limit_text}",
         file,
         1,
         1,
         hint="split the lifecycle or remove unused text",
     )
+
+
+def _readable(size: int) -> str:
+    """``3250585`` -> ``3.1 MiB``: one decimal at most, none when it is zero."""
+    amount, unit = float(size), "bytes"
+    for larger in ("KiB", "MiB", "GiB"):
+        if amount < 1024:
+            break
+        amount, unit = amount / 1024, larger
+    text = f"{amount:.1f}".removesuffix(".0")
+    return f"{text} {unit}"
 
 
 _EXPECTED_TOP = "a lifecycle is a mapping with 'lifecycle', 'states', 'events' and 'transitions'"
@@ -286,9 +303,10 @@ class _Converter:
             raise YamlProblems(self.problems)
         return data
 
-    def _add(self, code: str, message: str, mark: Any, hint: str = "") -> None:
+    def _add(self, code: str, message: str, mark: Any, hint: str = "", path: Path = ()) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        self.problems.append(Problem(code, message, self.document.file, line, column, hint=hint))
+        where = format_path(path)
+        self.problems.append(Problem(code, message, self.document.file, line, column, where, hint))
 
     def _node(self, node: Node, path: Path) -> Any:
         self.document.values[path] = _mark(node)
@@ -324,11 +342,10 @@ class _Converter:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
-            self._add("LC110", f"the tag {node.tag!r} is not supported", node.start_mark)
+            self._add("LC110", _tag_message(node.tag), node.start_mark, _NO_TAGS, path)
         except (ValueError, OverflowError) as exc:
             # Python refuses some texts YAML calls numbers, such as a 5000-digit integer.
-            message = f"the value {node.value[:40]!r} cannot be read: {_first_line(str(exc))}"
-            self._add("LC111", message, node.start_mark)
+            self._add("LC111", _unreadable(node.value, exc), node.start_mark, _QUOTE_IT, path)
         return None
 
     def _key(self, node: Node) -> str | None:
@@ -353,7 +370,27 @@ class _Converter:
 
     def _check_tag(self, node: Node, expected: str) -> None:
         if node.tag != expected:
-            raise _Refused("LC110", f"the tag {node.tag!r} is not supported", node.start_mark, "")
+            raise _Refused("LC110", _tag_message(node.tag), node.start_mark, _NO_TAGS)
+
+
+_NO_TAGS = "write a plain YAML value (a text, number, boolean, list or mapping) with no tag"
+_QUOTE_IT = "write a smaller number, or quote the value to mean it as a text"
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
+
+def _tag_message(tag: str) -> str:
+    # Show the tag as it was written: '!!python/tuple', not 'tag:yaml.org,2002:python/tuple'.
+    written = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
+    return f"the tag {written!r} is not supported"
+
+
+def _unreadable(value: str, error: Exception) -> str:
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    digits = sum(character.isdigit() for character in value)
+    if "digits" in str(error):
+        limit = sys.get_int_max_str_digits()
+        return f"the number {shown!r} has {digits} digits, more than the {limit} that can be read"
+    return f"the value {shown!r} cannot be read: {_first_line(str(error))}"
 
 
 def _implicit_tags(node: ScalarNode) -> tuple[str, ...]:

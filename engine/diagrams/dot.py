@@ -87,22 +87,36 @@ def _node(node: Node) -> str:
     return f"  {node.id} [{style}, label=<{label}>];"
 
 
+# A thin blank line between a loop and its label. Graphviz sets a loop's label flush
+# against the loop's outer edge, and below the box it lets the first line touch the curve.
+_LOOP_GAP = '<FONT POINT-SIZE="5">&#160;</FONT>'
+
+
 def _edges(edges: tuple[Edge, ...]) -> list[str]:
     # Loops on one box take turns above and below it, so their labels do not overlap.
     loops: dict[str, int] = {}
     lines = []
     for edge in edges:
-        ports = ""
+        side = ""
         if edge.source == edge.target:
             side = ("n", "s")[loops.get(edge.source, 0) % 2]
             loops[edge.source] = loops.get(edge.source, 0) + 1
-            ports = f", tailport={side}, headport={side}"
-        lines.append(_edge(edge, ports))
+        lines.append(_edge(edge, side))
     return lines
 
 
-def _edge(edge: Edge, ports: str = "") -> str:
-    attributes = [f"label=<{_edge_label(edge.labels)}>"]
+def _edge(edge: Edge, loop_side: str = "") -> str:
+    """One arrow; ``loop_side`` ("n" or "s") places a loop above or below its box."""
+    label = _edge_label(edge.labels)
+    if edge.steps:
+        # The order's step numbers come first, so its path reads in order even on a revisit.
+        steps = text.html(edge.step_text)
+        label = f'<FONT COLOR="{TAKEN_COLOUR}"><B>{steps}</B></FONT><BR/>{label}'
+    if loop_side == "n":
+        label = f"{label}<BR/>{_LOOP_GAP}"
+    elif loop_side == "s":
+        label = f"{_LOOP_GAP}<BR/>{label}"
+    attributes = [f"label=<{label}>"]
     tail, head = edge.source, edge.target
     if edge.backward:
         # Drawn from head to tail with the arrowhead turned, so it ranks like a forward arrow
@@ -113,7 +127,9 @@ def _edge(edge: Edge, ports: str = "") -> str:
         attributes.append('style=dashed, color="#777777", fontcolor="#555555"')
     if edge.taken:
         attributes.append(f'color="{TAKEN_COLOUR}", penwidth=2.5')
-    return f"  {tail} -> {head} [{', '.join(attributes)}{ports}];"
+    if loop_side:
+        attributes.append(f"tailport={loop_side}, headport={loop_side}")
+    return f"  {tail} -> {head} [{', '.join(attributes)}];"
 
 
 def _edge_label(labels: tuple[Label, ...]) -> str:

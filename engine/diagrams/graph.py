@@ -18,6 +18,9 @@ from engine.diagrams.text import shorten
 START = "start"
 HOOK_ARROW = "⇢"
 
+Move = tuple[str | None, str, str]  # (source state, or None when created; target; event)
+ArrowKey = tuple[str, str, bool, bool]  # (tail node, head node, internal, taken)
+
 
 class Kind(Enum):
     """How a state's box is drawn."""
@@ -81,6 +84,15 @@ class Edge:
     internal: bool = False
     taken: bool = False
     backward: bool = False  # leads back towards the start; layouts rank it the other way
+    steps: tuple[int, ...] = ()  # the order's moves along this arrow, numbered from 1
+
+    @property
+    def step_text(self) -> str:
+        """The order's step numbers as the arrow shows them ("steps 2, 4"), or ""."""
+        if not self.steps:
+            return ""
+        noun = "step" if len(self.steps) == 1 else "steps"
+        return f"{noun} {', '.join(str(number) for number in self.steps)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +177,14 @@ def _visited_states(order_view: OrderView | None) -> set[str]:
     return {order_view.state} | {step.target for step in order_view.steps}
 
 
-def _taken_moves(order_view: OrderView | None) -> set[tuple[str | None, str, str]]:
+def _taken_moves(order_view: OrderView | None) -> dict[Move, list[int]]:
+    """Each move the order made, with the numbers (from 1) of the steps that made it."""
+    numbers: dict[Move, list[int]] = {}
     if order_view is None:
-        return set()
-    return {(step.source, step.target, step.event) for step in order_view.steps}
+        return numbers
+    for number, step in enumerate(order_view.steps, start=1):
+        numbers.setdefault((step.source, step.target, step.event), []).append(number)
+    return numbers
 
 
 def _node(
@@ -234,11 +250,12 @@ def _edges(
     node_ids: dict[str, str],
     show_guards: bool,
     show_hooks: bool,
-    taken: set[tuple[str | None, str, str]],
+    taken: dict[Move, list[int]],
 ) -> tuple[Edge, ...]:
     # Arrows are keyed by (from, to, internal, taken) and keep the order of their first
     # transition, so the output only changes when the definition does.
-    grouped: dict[tuple[str, str, bool, bool], list[Label]] = {}
+    grouped: dict[ArrowKey, list[Label]] = {}
+    steps: dict[ArrowKey, list[int]] = {}
     for transition in definition.transitions:
         if transition.target not in node_ids:
             continue  # an unchecked definition; the loader reports it, a diagram skips it
@@ -247,16 +264,20 @@ def _edges(
         for source in transition.sources or (None,):
             if source is not None and source not in node_ids:
                 continue
-            was_taken = (source, transition.target, transition.event) in taken
+            numbers = taken.get((source, transition.target, transition.event), [])
             tail = START if source is None else node_ids[source]
-            key = (tail, node_ids[transition.target], internal, was_taken)
+            key = (tail, node_ids[transition.target], internal, bool(numbers))
             labels = grouped.setdefault(key, [])
             labels.append(_for_source(definition, transition, source, label, show_guards))
+            steps.setdefault(key, []).extend(numbers)
 
-    return tuple(
-        Edge(source, target, _merge_labels(labels), internal, was_taken)
-        for (source, target, internal, was_taken), labels in grouped.items()
-    )
+    return tuple(_arrow(key, labels, steps[key]) for key, labels in grouped.items())
+
+
+def _arrow(key: ArrowKey, labels: list[Label], steps: list[int]) -> Edge:
+    source, target, internal, was_taken = key
+    numbers = tuple(sorted(set(steps)))
+    return Edge(source, target, _merge_labels(labels), internal, was_taken, steps=numbers)
 
 
 def _merge_labels(labels: list[Label]) -> tuple[Label, ...]:

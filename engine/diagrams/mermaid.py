@@ -66,7 +66,10 @@ def _node(node: Node) -> str:
 
 def _edge(edge: Edge) -> str:
     arrow = "==>" if edge.taken else "-.->" if edge.internal else "-->"
-    return f'  {edge.source} {arrow}|"{_edge_label(edge.labels)}"| {edge.target}'
+    label = _edge_label(edge.labels)
+    if edge.steps:
+        label = f"<b>{text.mermaid(edge.step_text)}</b><br>{label}"
+    return f'  {edge.source} {arrow}|"{label}"| {edge.target}'
 
 
 def _edge_label(labels: tuple[Label, ...]) -> str:

@@ -70,11 +70,11 @@ def _edge(edge: Edge) -> str:
         arrow = "-[dashed]->"
     else:
         arrow = "-->"
-    return f"{source} {arrow} {edge.target} : {_edge_label(edge.labels)}"
+    return f"{source} {arrow} {edge.target} : {_edge_label(edge.labels, edge.step_text)}"
 
 
-def _edge_label(labels: tuple[Label, ...]) -> str:
-    lines = []
+def _edge_label(labels: tuple[Label, ...], step_text: str = "") -> str:
+    lines = [step_text] if step_text else []
     for label in labels:
         lines += text.wrap(label.event)
         if label.guard:

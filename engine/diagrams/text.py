@@ -16,6 +16,9 @@ ELLIPSIS = "…"
 
 _SPACES = re.compile(r"\s+")
 
+# Where a long word may break, strongest first: between names, then between words of a name.
+_SEPARATORS = ("./", "_-")
+
 
 def one_line(text: str) -> str:
     """Collapse every run of white space (newlines included) into one space."""
@@ -25,9 +28,11 @@ def one_line(text: str) -> str:
 def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
     """Break ``text`` into lines of at most ``width`` characters.
 
-    Newlines in the text are kept as line breaks; otherwise lines break between words, and
-    a word longer than ``width`` is cut into pieces of ``width`` characters. An empty text
-    gives one empty line, so that every format has something to show.
+    Newlines in the text are kept as line breaks; otherwise lines break between words. A
+    word longer than ``width`` (a dotted setting name, a path) is broken after one of its
+    own separators where it can be (see :func:`_cut`), and cut at ``width`` characters
+    only where it has none. An empty text gives one empty line, so that every format has
+    something to show.
     """
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
@@ -39,13 +44,16 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
-        # A word too long for any line is cut; its last piece may share a line.
+        # A word too long for any line is broken up. Its first piece finishes the current
+        # line where it fits ("if settings."), and its last piece may share the next one.
         while len(word) > width:
-            if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[:width])
-            word = word[width:]
+            cut = _cut(word, width)
+            if current and len(current) + 1 + cut <= width:
+                lines.append(f"{current} {word[:cut]}")
+            else:
+                lines += [current, word[:cut]] if current else [word[:cut]]
+            current = ""
+            word = word[cut:]
 
         candidate = f"{current} {word}" if current else word
         if len(candidate) <= width:
@@ -55,6 +63,22 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
             current = word
     lines.append(current)
     return lines
+
+
+def _cut(word: str, width: int) -> int:
+    """Where to break a ``word`` longer than ``width``: how many characters stay on the line.
+
+    A break goes after a separator, so the line ends with it and no name is cut mid-word.
+    "." and "/" part whole names (``settings.send_to_cart``, ``a/b``), so the last one that
+    fits is taken first; "_" and "-" part words inside a name and come next. With neither,
+    the word is cut at ``width``.
+    """
+    head = word[:width]
+    for separators in _SEPARATORS:
+        cut = max((index + 1 for index, char in enumerate(head) if char in separators), default=0)
+        if cut:
+            return cut
+    return width
 
 
 def shorten(text: str, width: int = GUARD_WIDTH) -> str:

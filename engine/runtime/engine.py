@@ -9,6 +9,8 @@ event writes only its journal entry. Hook calls are delivered later by
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from engine.errors import (
     EventRefused,
     GuardRefusal,
     HookError,
+    IdempotencyConflict,
     IntakeError,
     LifecycleError,
     OrderError,
@@ -77,6 +80,8 @@ class _Step:
     internal_ok: bool
     now: float = 0.0
     record: OrderRecord | None = None
+    # Guards of earlier candidates that said no before the transition taken was reached.
+    passed_over: tuple[GuardRefusal, ...] = ()
 
 
 class Engine:
@@ -138,6 +143,16 @@ class Engine:
     # -- construction checks --------------------------------------------------------------
 
     def _check_guards(self, guards: Mapping[str, PythonGuard]) -> dict[str, PythonGuard]:
+        if not isinstance(guards, Mapping):
+            raise LifecycleError(
+                f"guards must be a mapping of guard names to callables, not {guards!r}"
+            )
+        for name, guard in guards.items():
+            if not callable(guard):
+                raise LifecycleError(
+                    f"Python guard {name!r} is registered as {guard!r}, which is not callable; "
+                    "register a function taking (order, event, settings) and returning a bool"
+                )
         declared = {g.name for g in self.definition.guards.values() if g.is_python}
         missing = sorted(declared - set(guards))
         if missing:
@@ -152,7 +167,7 @@ class Engine:
                 f"Python guard {unknown[0]!r} is registered but the lifecycle declares no "
                 "such Python guard; declared: " + (", ".join(sorted(declared)) or "none")
             )
-        return dict(guards)
+        return {name: _strict_guard(guard) for name, guard in guards.items()}
 
     def _check_adapters(self, adapters: Mapping[str, AdapterLike]) -> dict[str, Adapter]:
         checked: dict[str, Adapter] = {}
@@ -233,6 +248,7 @@ class Engine:
         the order's state, or every candidate's guards refuse; OrderNotFound, OrderExists
         and VersionConflict as their names say.
         """
+        _check_request(order_id, event, expected_version, idempotency_key)
         step = _Step(
             order_id,
             event,
@@ -266,6 +282,7 @@ class Engine:
         if step.key is not None:
             stored = txn.get_intake(step.key)
             if stored is not None:
+                _check_same_request(step, stored)
                 return replay_result(stored)
 
         step.record = txn.get_order(step.order_id)
@@ -279,6 +296,7 @@ class Engine:
         taken = self._runner.step(record.state if record else None, step.event, ctx)
         if isinstance(taken, Refused):
             return self._refuse(txn, step, self._refusal(step, taken))
+        step.passed_over = tuple(ctx.refusals)
         return self._commit(txn, step, taken, order_data)
 
     def _precheck(self, step: _Step) -> OrderError | None:
@@ -314,9 +332,10 @@ class Engine:
         state = step.record.state if step.record else None
         allowed = self._allowed_names(state)
         where = f"order {step.order_id!r}" + (f" in state {state!r}" if state else "")
-        message = f"{fault} ({where}); allowed now: " + (
-            ", ".join(repr(e) for e in allowed) or "no event"
-        )
+        # The events the state takes, before their guards are asked: a refusal cannot know
+        # which of them would hold. allowed_events() is the list with the guards asked.
+        takes = "creation events" if state is None else f"events state {state!r} takes"
+        message = f"{fault} ({where}); {takes}: " + (", ".join(repr(e) for e in allowed) or "none")
         return EventRefused(
             message,
             order_id=step.order_id,
@@ -368,7 +387,8 @@ class Engine:
             )
         )
         if step.key is not None:
-            txn.put_intake(step.key, step.order_id, error_record(error), step.now)
+            stored = {**error_record(error), "request": _fingerprint(step)}
+            txn.put_intake(step.key, step.order_id, stored, step.now)
         return error
 
     def _commit(
@@ -384,6 +404,7 @@ class Engine:
                 source=record.state if record else None,
                 target=taken.target,
                 data=dict(step.data),
+                reason=_passed_over(step.passed_over),
                 actor=step.actor,
                 definition_version=self.definition.version,
             )
@@ -417,7 +438,8 @@ class Engine:
             tuple(c.hook for c in calls),
         )
         if step.key is not None:
-            txn.put_intake(step.key, step.order_id, {"result": result.as_dict()}, now)
+            stored = {"result": result.as_dict(), "request": _fingerprint(step)}
+            txn.put_intake(step.key, step.order_id, stored, now)
         logger.debug(
             "order %r: %s -> %s on %r (version %d)",
             step.order_id,
@@ -538,6 +560,7 @@ class Engine:
         self, order_id: str, event: str, data: Mapping[str, Any] | None = None
     ) -> Explanation:
         """Whether ``event`` would be applied now; if not, which guard says no and what it read."""
+        _check_request(order_id, event, None, None)
         step = _Step(order_id, event, _event_data(order_id, event, data), None, None, None, False)
         step.record = self.store.get_order(order_id)
         error = self._precheck(step)
@@ -569,6 +592,8 @@ class Engine:
         """Deliver the hook calls due now, one at a time; each outcome fires its event."""
         from engine.hooks.outbox import Dispatcher
 
+        if limit is not None and (not _is_int(limit) or limit < 1):
+            raise LifecycleError(f"dispatch limit must be a positive int or None, not {limit!r}")
         return Dispatcher(self).run(limit)
 
     def _fire(
@@ -579,15 +604,105 @@ class Engine:
         return self._apply(txn, step)
 
 
-def _event_data(order_id: str, event: str, data: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
+def _is_int(value: object) -> bool:
+    # bool is an int to Python, but True is no version number or limit.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_request(order_id: object, event: object, expected_version: object, key: object) -> None:
+    """Refuse arguments of the wrong type before anything is read or written."""
+    if not isinstance(order_id, str) or not order_id:
         raise IntakeError(
-            f"event data must be an object (a mapping), not {data!r} "
+            f"order_id must be a non-empty str, not {order_id!r} (event {event!r}); "
+            "pass order numbers as text, e.g. '1001'"
+        )
+    if not isinstance(event, str) or not event:
+        raise IntakeError(f"event must be a non-empty str, not {event!r} (order {order_id!r})")
+    if expected_version is not None and not _is_int(expected_version):
+        raise IntakeError(
+            f"expected_version must be an int or None, not {expected_version!r} "
             f"(order {order_id!r}, event {event!r})"
         )
+    if key is not None and not isinstance(key, str):
+        raise IntakeError(
+            f"idempotency_key must be a str or None, not {key!r} "
+            f"(order {order_id!r}, event {event!r})"
+        )
+
+
+def _event_data(order_id: str, event: str, data: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The event's data, refused unless it is a mapping that is strict JSON all the way down."""
+    if data is None:
+        return {}
+    where = f"(order {order_id!r}, event {event!r})"
+    if not isinstance(data, Mapping):
+        raise IntakeError(f"event data must be an object (a mapping), not {data!r} {where}")
+    try:
+        # The store keeps data as JSON; NaN and Infinity are not JSON, sets and bytes neither.
+        json.dumps(dict(data), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise IntakeError(
+            f"event data is not strict JSON: {exc} {where}; use only objects, arrays, "
+            "strings, finite numbers, true, false and null"
+        ) from None
     return data
+
+
+def _fingerprint(step: _Step) -> dict[str, str]:
+    """What an idempotency key was first used for; the data as a digest, to keep rows small."""
+    text = json.dumps(dict(step.data), sort_keys=True, separators=(",", ":"), allow_nan=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return {"order_id": step.order_id, "event": step.event, "data": digest}
+
+
+def _check_same_request(step: _Step, stored: Mapping[str, Any]) -> None:
+    """A key reused for another request is an error, not the first request's result."""
+    first = stored.get("request")
+    if first is None:
+        return  # written before requests were fingerprinted: nothing to compare with
+    now = _fingerprint(step)
+    differs = [name for name in ("order_id", "event", "data") if first.get(name) != now[name]]
+    if not differs:
+        return
+    details = []
+    for name in differs:
+        if name == "data":
+            details.append("the event data")
+        else:
+            details.append(f"{name} {now[name]!r} (first {first.get(name)!r})")
+    raise IdempotencyConflict(
+        f"idempotency key {step.key!r} was first used for order {first.get('order_id')!r}, "
+        f"event {first.get('event')!r}; this request differs in "
+        + ", ".join(details)
+        + "; use a new key for a new request",
+        key=step.key or "",
+        differs=tuple(differs),
+    )
+
+
+def _strict_guard(guard: PythonGuard) -> PythonGuard:
+    """A Python guard that, like a CEL guard, cannot hold by raising or by giving a non-bool."""
+
+    def checked(
+        order: Mapping[str, Any], event: Mapping[str, Any], settings: Mapping[str, Any]
+    ) -> bool:
+        try:
+            result = guard(order, event, settings)
+        except Exception as exc:
+            # The guard's own bug must not escape send(): it is a guard that did not hold.
+            raise GuardEvaluationError(f"the Python guard raised {exc!r}") from None
+        if not isinstance(result, bool):
+            raise GuardEvaluationError(f"the Python guard gave {result!r}, not True or False")
+        return result
+
+    return checked
+
+
+def _passed_over(refusals: tuple[GuardRefusal, ...]) -> str | None:
+    """A journal reason for a transition reached only because earlier candidates refused."""
+    if not refusals:
+        return None
+    return "earlier candidates refused by " + "; ".join(_describe(r) for r in refusals)
 
 
 def _describe(refusal: GuardRefusal) -> str:

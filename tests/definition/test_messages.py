@@ -84,6 +84,52 @@ class TestMessages:
             "anchors and aliases are not supported"
         )
 
+    def test_an_integer_too_long_to_read(self) -> None:
+        text = BASE.replace("version: 1", "version: " + "7" * 5000)
+        assert only_problem(text) == (
+            "<string>:2:10: LC111 the number '7777777777777777777777777777777777777...' has "
+            "5000 digits, more than the 4300 that can be read (at version); write a smaller "
+            "number, or quote the value to mean it as a text"
+        )
+
+    def test_a_python_tag(self) -> None:
+        text = BASE.replace("{label: Open}", "{label: !!python/name:os.system x}")
+        assert only_problem(text) == (
+            "<string>:4:17: LC110 the tag '!!python/name:os.system' is not supported "
+            "(at states.open.label); write a plain YAML value (a text, number, boolean, list "
+            "or mapping) with no tag"
+        )
+
+    def test_a_custom_tag_on_a_mapping(self) -> None:
+        text = BASE.replace("{label: Open}", "!state {label: Open}")
+        assert only_problem(text) == (
+            "<string>:4:9: LC110 the tag '!state' is not supported; write a plain YAML value "
+            "(a text, number, boolean, list or mapping) with no tag"
+        )
+
+    def test_an_empty_label(self) -> None:
+        text = BASE.replace("{label: Open}", "\n    label:\n")
+        assert only_problem(text) == (
+            "<string>:5:11: LC204 the value of 'label' is empty (YAML reads it as null), not "
+            "a text (at states.open.label); a label is text shown to people: write one, such "
+            "as 'label: Shipped', or remove the key to show the state's name"
+        )
+
+    @pytest.mark.parametrize(
+        ("kind", "default", "article"),
+        [
+            ("object", "3", "an"),
+            ("integer", "x", "an"),
+            ("array", "3", "an"),
+            ("string", "3", "a"),
+        ],
+    )
+    def test_a_setting_default_of_the_wrong_type(
+        self, kind: str, default: str, article: str
+    ) -> None:
+        text = BASE + f"settings:\n  limit: {{type: {kind}, default: {default}}}\n"
+        assert only_problem(text).endswith(f"; give {article} {kind} default")
+
 
 def test_problem_text_layout() -> None:
     problem = Problem("LC301", "unknown state 'x'", "a.yaml", 3, 7, "transitions[0].target", "h")

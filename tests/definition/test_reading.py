@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,45 @@ def test_a_source_over_the_size_limit_is_refused_quickly(tmp_path: Path) -> None
 
     assert definition is None
     assert [(p.code, p.line) for p in problems] == [("LC102", 1)]
-    assert str(MAX_BYTES) in problems[0].message
+    # Just over the limit, rounded sizes would read alike; the exact counts are given.
+    size = path.stat().st_size
+    assert problems[0].message == (
+        f"the source is {size:,} bytes; the limit is 2 MiB ({MAX_BYTES:,} bytes)"
+    )
+
+
+def test_a_big_file_is_measured_in_readable_units(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(tiny() + "#" * (3 * MAX_BYTES // 2 + 100_000))
+
+    [problem] = check_definition(path)[1]
+
+    assert problem.code == "LC102"
+    assert problem.message == "the source is 3.1 MiB; the limit is 2 MiB"
+
+
+@pytest.mark.parametrize("value", [5, 2.5, None, b"lifecycle: x", ["a.yaml"]])
+def test_something_not_a_path_or_text_is_refused_without_a_traceback(
+    value: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG), pytest.raises(DefinitionError) as caught:
+        load(value)  # type: ignore[arg-type]
+
+    [problem] = caught.value.problems
+    assert problem.code == "LC100"
+    assert problem.message == f"expected a path or YAML text, got {type(value).__name__} {value!r}"
+    assert not [record for record in caplog.records if record.exc_info]
+
+
+def test_a_path_like_object_is_read_as_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(tiny())
+
+    class Where:
+        def __fspath__(self) -> str:
+            return str(path)
+
+    assert load_definition(Where()).name == "tiny"  # type: ignore[arg-type]
 
 
 def test_a_text_over_the_size_limit_is_refused() -> None:

@@ -30,7 +30,7 @@ def edge_lines(graph: Graph) -> list[list[str]]:
     """For each arrow, every non-empty line its label shows."""
     shown = []
     for edge in graph.edges:
-        lines = []
+        lines = [edge.step_text]
         for label in edge.labels:
             lines += text.wrap(label.event)
             lines += text.wrap(label.guard) if label.guard else []

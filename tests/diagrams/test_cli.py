@@ -66,6 +66,44 @@ class TestDiagram:
         assert "cannot tell the format from the file name" in capsys.readouterr().err
         assert not target.exists()
 
+    @pytest.mark.parametrize(
+        ("name", "fmt", "implied"),
+        [("x.png", "mermaid", "png"), ("x.svg", "png", "svg"), ("x.MMD", "dot", "mermaid")],
+    )
+    def test_format_contradicting_the_file_ending_is_refused(
+        self,
+        order_definition: Path,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        name: str,
+        fmt: str,
+        implied: str,
+    ) -> None:
+        target = tmp_path / name
+        argv = ["diagram", str(order_definition), "-o", str(target), "--format", fmt]
+        assert main(argv) == 2
+
+        err = capsys.readouterr().err
+        assert f"--format {fmt} contradicts the file name {str(target)!r}" in err
+        assert f"ending means {implied}" in err
+        assert list(tmp_path.iterdir()) == []
+
+    def test_format_with_an_unknown_ending_is_followed(
+        self, order_definition: Path, tmp_path: Path
+    ) -> None:
+        target = tmp_path / "order.txt"
+        argv = ["diagram", str(order_definition), "-o", str(target), "--format", "mermaid"]
+        assert main(argv) == 0
+        assert target.read_text("utf-8").startswith("flowchart LR\n")
+
+    def test_format_agreeing_with_the_ending_is_accepted(
+        self, order_definition: Path, tmp_path: Path
+    ) -> None:
+        target = tmp_path / "order.gv"
+        argv = ["diagram", str(order_definition), "-o", str(target), "--format", "dot"]
+        assert main(argv) == 0
+        assert target.read_text("utf-8").startswith("digraph lifecycle {")
+
     def test_missing_graphviz_says_how_to_install_and_what_works(
         self,
         order_definition: Path,
@@ -116,6 +154,32 @@ class TestOrderView:
             "s0 -> s1",  # cancel_sending
             "s5 -> s0",  # retry
         ]
+
+    def test_numbers_the_steps_so_a_revisit_reads_in_order(
+        self,
+        order_lifecycle: Lifecycle,
+        order_definition: Path,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        db = tmp_path / "orders.db"
+        order = {"id": "A-2", "ship_method": "Drone", "ship_to": ADDRESS}
+        with Engine(order_lifecycle, store=db, settings=SETTINGS) as engine:
+            engine.create("A-2", order)  # 1: held in Error
+            engine.send("A-2", "retry", {"ship_method": "UPS Ground"})  # 2: to New
+            engine.send("A-2", "cancel_sending")  # 3
+            engine.send("A-2", "resume_sending")  # 4: back to New
+            engine.send("A-2", "cancel_sending")  # 5: Cancel Sending again
+
+        argv = ["diagram", str(order_definition), "-o", "-", "--format", "mermaid"]
+        assert main([*argv, "--order", "A-2", "--db", str(db)]) == 0
+        taken = [line for line in capsys.readouterr().out.splitlines() if "==>" in line]
+
+        numbered = {line.split()[0] + line.split()[-1]: line.split("|")[1] for line in taken}
+        assert numbered["starts5"].startswith('"<b>step 1</b><br>')
+        assert numbered["s5s0"].startswith('"<b>step 2</b><br>')
+        assert numbered["s0s1"].startswith('"<b>steps 3, 5</b><br>')
+        assert numbered["s1s0"].startswith('"<b>step 4</b><br>')
 
     def test_unknown_order_and_missing_db_are_errors(
         self, order_definition: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -98,3 +98,39 @@ class TestOrderGraph:
         assert nodes["new"].visited and not nodes["shipped"].visited
         assert edge(graph, "new", "at_wms", internal=True).taken
         assert not edge(graph, "at_wms", "shipped").taken
+
+    def test_steps_are_numbered_in_order_on_a_revisit(self, order_lifecycle: Lifecycle) -> None:
+        view = OrderView(
+            "A-1",
+            "at_wms",
+            (
+                Step("download", None, "new"),
+                Step("wms_accepted", "new", "at_wms"),
+                Step("resend_to_wms", "at_wms", "new"),
+                Step("wms_accepted", "new", "at_wms"),
+            ),
+        )
+        graph = build_graph(order_lifecycle.definition, order_view=view)
+
+        assert edge(graph, START, "new").steps == (1,)
+        assert edge(graph, "new", "at_wms", internal=True).step_text == "steps 2, 4"
+        assert edge(graph, "at_wms", "new").step_text == "step 3"
+        assert edge(graph, "at_wms", "shipped").steps == ()
+        assert edge(graph, "at_wms", "shipped").step_text == ""
+
+    def test_step_numbers_show_in_every_format(self, order_lifecycle: Lifecycle) -> None:
+        view = OrderView(
+            "A-1",
+            "new",
+            (Step("download", None, "new"), Step("cancel_sending", "new", "cancel_sending")),
+        )
+        for fmt in ("dot", "mermaid", "plantuml"):
+            drawn = render(order_lifecycle, fmt, order_view=view)
+            assert isinstance(drawn, str)
+            assert "step 1" in drawn and "step 2" in drawn, fmt
+            assert "step 3" not in drawn
+
+    def test_no_order_view_means_no_step_numbers(self, order_lifecycle: Lifecycle) -> None:
+        graph = build_graph(order_lifecycle.definition)
+        assert all(e.steps == () for e in graph.edges)
+        assert "step 1" not in str(render(order_lifecycle, "dot"))

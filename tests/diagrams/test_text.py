@@ -22,6 +22,42 @@ class TestWrap:
     def test_cuts_a_word_longer_than_the_width(self) -> None:
         assert text.wrap("x" * 30 + " end", width=12) == ["x" * 12, "x" * 12, "xxxxxx end"]
 
+    def test_breaks_a_dotted_name_between_names_not_inside_one(self) -> None:
+        # A hard cut at 28 would leave "settings.send_cancellations_" / "to_cart".
+        assert text.wrap("settings.send_cancellations_to_cart") == [
+            "settings.",
+            "send_cancellations_to_cart",
+        ]
+
+    def test_breaks_a_long_name_after_its_last_underscore_or_dash_that_fits(self) -> None:
+        assert text.wrap("wms_send_expired_after-retry", width=20) == [
+            "wms_send_expired_",
+            "after-retry",
+        ]
+        assert text.wrap("resend-tracking-to-cart", width=12) == [
+            "resend-",
+            "tracking-to-",
+            "cart",
+        ]
+
+    def test_breaks_a_path_after_a_slash(self) -> None:
+        assert text.wrap("carts/shopify/orders/cancel", width=16) == [
+            "carts/shopify/",
+            "orders/cancel",
+        ]
+
+    def test_first_piece_of_a_long_name_finishes_the_line_when_it_fits(self) -> None:
+        lines = text.wrap("⇢ cart: cancel if settings.send_cancellations_to_cart")
+        assert lines == ["⇢ cart: cancel if settings.", "send_cancellations_to_cart"]
+
+    def test_a_piece_that_does_not_fit_starts_a_new_line(self) -> None:
+        assert text.wrap("notify when settings.a_b", width=10) == [
+            "notify",
+            "when",
+            "settings.",
+            "a_b",
+        ]
+
     def test_keeps_newlines_as_breaks_and_collapses_other_space(self) -> None:
         assert text.wrap("one\ttwo\n  three  ") == ["one two", "three"]
 
@@ -35,6 +71,18 @@ class TestWrap:
         lines = text.wrap(value, width)
         assert all(len(line) <= width for line in lines)
         assert "".join("".join(lines).split()) == "".join(value.split())
+
+    @given(
+        st.lists(st.text("abc", min_size=1, max_size=12), min_size=2, max_size=6),
+        st.sampled_from("._-/"),
+    )
+    def test_a_name_whose_parts_fit_is_never_cut_inside_a_part(
+        self, parts: list[str], separator: str
+    ) -> None:
+        name = separator.join(parts)
+        lines = text.wrap(name, width=13)  # one part plus its separator always fits
+        assert "".join(lines) == name
+        assert all(line.endswith(separator) for line in lines[:-1])
 
 
 class TestShorten:

@@ -223,7 +223,7 @@ class TestIdempotency:
 
         first = engine.create("A-14", order_data(), idempotency_key="shopify:A-14")
         before = snapshot(db_path)
-        again = engine.create("A-14", order_data(ship_method="X"), idempotency_key="shopify:A-14")
+        again = engine.create("A-14", order_data(), idempotency_key="shopify:A-14")
 
         assert again.duplicate and not first.duplicate
         assert again.as_dict() == first.as_dict()
