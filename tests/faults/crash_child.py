@@ -1,10 +1,11 @@
 """The process the crash test kills: replays an event log through the Engine API.
 
 Usage: ``python -m tests.faults.crash_child DB LOG URL [--final]``. Every line carries an
-idempotency key, so running again from the top skips what was applied. Hook calls go to
-``URL`` over HTTP and are dispatched after every line. ``--final`` runs with a clock an
-hour ahead, so that calls claimed by a killed run (whose lease has not run out yet) are
-due again, and dispatches until the outbox holds nothing due.
+idempotency key, so running again from the top skips what was applied. Lines are read as
+``lifecycle run`` reads them, so that a run of either kind can resume the other's work.
+Hook calls go to ``URL`` over HTTP and are dispatched after every line. ``--final`` runs
+with a clock an hour ahead, so that calls claimed by a killed run (whose lease has not run
+out yet) are due again, and dispatches until the outbox holds nothing due.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import time
 from pathlib import Path
 
 import engine
-from engine.errors import OrderError
+from engine.errors import IntakeError, OrderError
 from engine.hooks.adapters import HttpAdapter
+from engine.intake import LogEvent, read_event_log
 from engine.runtime import Engine
-from tests.faults.crashkit import ORDER_DEFINITION, SETTINGS, read_log
+from tests.faults.crashkit import ORDER_DEFINITION, SETTINGS
 
 
 class AheadClock:
@@ -47,7 +49,9 @@ def main(argv: list[str]) -> int:
         settings=SETTINGS,
         clock=AheadClock(3600.0 if final else 0.0),
     )
-    for line in read_log(log):
+    for line in read_event_log(log):
+        if isinstance(line, IntakeError):
+            raise line
         apply(eng, line)
         eng.dispatch()
 
@@ -57,19 +61,13 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def apply(eng: Engine, line: dict) -> None:
-    options = {"idempotency_key": line["idempotency_key"]}
+def apply(eng: Engine, line: LogEvent) -> None:
+    options = {"idempotency_key": line.idempotency_key}
     try:
-        if line["event"] == "download":
-            eng.create(line["order_id"], line["data"], **options)
+        if line.event == "download":
+            eng.create(line.order_id, line.data, **options)
         else:
-            eng.send(
-                line["order_id"],
-                line["event"],
-                line.get("data"),
-                actor=line.get("actor"),
-                **options,
-            )
+            eng.send(line.order_id, line.event, line.data, actor=line.actor, **options)
     except OrderError:
         pass  # journaled by the engine; the check reads the journal
 

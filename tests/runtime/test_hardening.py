@@ -228,7 +228,7 @@ def cli_files(tmp_path: Path, order_definition: Path) -> CliFiles:
 @pytest.mark.parametrize("interval", ["-1", "0", "nan", "soon"])
 def test_dispatch_refuses_a_non_positive_interval(cli_files, capsys, interval):
     with pytest.raises(SystemExit) as exited:
-        main(["dispatch", *cli_files.common, "--forever", "--interval", interval])
+        main(["dispatch", *cli_files.common, "--interval", interval])
     assert exited.value.code == 2
     assert "--interval" in capsys.readouterr().err
     assert not cli_files.db.exists()
