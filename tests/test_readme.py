@@ -35,6 +35,12 @@ def test_the_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "hook_dropped" in kinds
     engine.close()  # type: ignore[attr-defined]
 
+    # Run again on the same database: the idempotency keys make it a no-op.
+    exec(compile(python_blocks()[0], "README.md", "exec"), namespace)
+    again = namespace["engine"]
+    assert again.get("1001").version == order.version  # type: ignore[attr-defined]
+    again.close()  # type: ignore[attr-defined]
+
 
 def test_the_validate_example_is_what_validate_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
