@@ -49,7 +49,11 @@ def isoformat(when: float | None) -> str | None:
     """RFC 3339 text in UTC, for output; None stays None."""
     if when is None:
         return None
-    return datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, ValueError, OSError):
+        # Beyond the calendar (year 10000, NaN...): output must not fail, so show the number.
+        return repr(when)
 
 
 def parse_time(text: str) -> float:

@@ -61,6 +61,11 @@ def load_settings_file(path: str | Path) -> dict[str, Any]:
         raise SettingsError(
             f"cannot read the settings file {str(path)!r}: {exc.strerror}"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"the settings file {str(path)!r} is not UTF-8 text: byte "
+            f"{exc.object[exc.start]:#04x} at offset {exc.start}; save it as UTF-8"
+        ) from None
 
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)

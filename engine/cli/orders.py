@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.clock import isoformat
-from engine.errors import IntakeError, LifecycleError, OrderError
+from engine.errors import IdempotencyConflict, IntakeError, LifecycleError, OrderError
 from engine.lifecycle import load
 from engine.runtime import DispatchCounts, Engine, Order
 from engine.settings import load_settings_file, resolve_settings
@@ -40,7 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     send.add_argument("--data", default=None, help="the event's data, a JSON object")
     send.add_argument("--actor", default=None, help="who sends it (journaled)")
     send.add_argument("--key", default=None, help="an idempotency key")
-    send.add_argument("--expected-version", type=int, default=None, help="refuse if changed")
+    send.add_argument(
+        "--expected-version",
+        type=_positive(int),
+        default=None,
+        help="refuse if changed (versions start at 1)",
+    )
     _format_option(send)
 
     orders = _command(subparsers, "orders", _orders, "list orders", definition=True)
@@ -113,13 +118,21 @@ def _adapter_options(parser: argparse.ArgumentParser) -> None:
 
 def _existing_db(args: argparse.Namespace) -> None:
     """Commands that only read or deliver must not create an empty database by mistake."""
-    text = str(args.db)
-    path = text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text
-    if path in ("", ":memory:", "memory:", "sqlite://") or Path(path).exists():
+    path = _db_path(args)
+    if _db_exists(path):
         return
     raise LifecycleError(
         f"no database at {path}; give --db the file that 'lifecycle run' or 'lifecycle send' wrote"
     )
+
+
+def _db_path(args: argparse.Namespace) -> str:
+    text = str(args.db)
+    return text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text
+
+
+def _db_exists(path: str) -> bool:
+    return path in ("", ":memory:", "memory:", "sqlite://") or Path(path).exists()
 
 
 def _note(text: str) -> None:
@@ -198,6 +211,7 @@ class _RunSummary:
 def _run(args: argparse.Namespace) -> int:
     from engine.intake import read_event_log
 
+    _readable(args.events)
     clock = _LogClock()
     summary = _RunSummary()
     with _engine(args, args.definition, adapters=True, clock=clock, guarded=True) as engine:
@@ -216,12 +230,21 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if summary.malformed else 0
 
 
+def _readable(path: str) -> None:
+    """Fail on an unreadable log before the store is opened, so no database is left behind."""
+    try:
+        Path(path).open("rb").close()
+    except OSError as exc:
+        raise IntakeError(f"cannot read the event log {path!r}: {exc.strerror}") from None
+
+
 def _apply_line(engine: Engine, item: Any, summary: _RunSummary) -> None:
     try:
         result = engine.send(
             item.order_id, item.event, item.data, actor=item.actor, idempotency_key=item.key
         )
-    except OrderError as exc:
+    except (OrderError, IdempotencyConflict) as exc:
+        # A key reused for another event is a well-formed line the engine refuses.
         summary.refused.append(f"line {item.line}: {exc}")
         return
     except LifecycleError as exc:
@@ -286,6 +309,7 @@ class _Progress:
 
 def _send(args: argparse.Namespace) -> int:
     data = _json_object(args.data) if args.data is not None else None
+    _creating_db(args)
     with _engine(args, args.definition, guarded=True) as engine:
         result = engine.send(
             args.order,
@@ -306,6 +330,19 @@ def _send(args: argparse.Namespace) -> int:
             for hook in result.hooks:
                 print(f"  scheduled hook {hook}")
     return 0
+
+
+def _creating_db(args: argparse.Namespace) -> None:
+    """``send`` makes a new database only for a creation event; anything else needs one."""
+    path = _db_path(args)
+    if _db_exists(path):
+        return
+    if args.event in load(args.definition).definition.creation_events:
+        return
+    raise LifecycleError(
+        f"no database at {path}; {args.event!r} does not create an order, so give --db the "
+        "file that 'lifecycle run' or 'lifecycle send' wrote"
+    )
 
 
 def _json_object(text: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ lets the far side drop a repeat.
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING
 
 from engine.definition.model import Hook
@@ -46,6 +47,10 @@ logger = logging.getLogger(__name__)
 # A runaway chain (a hook whose outcome schedules the same hook again, due at once)
 # must not keep one dispatch run going forever.
 MAX_CALLS_PER_RUN = 100_000
+
+# The longest wait before a retry when the hook sets no give_up_after: a far side asking
+# for a longer pause (Retry-After) must not park a call for years.
+MAX_RETRY_DELAY = 7 * 24 * 3600.0
 
 
 class Dispatcher:
@@ -198,9 +203,7 @@ class Dispatcher:
             counts.exhausted += 1
             return hook.on_exhausted
 
-        delay = hook.retry.delay_after(call.attempts)
-        if outcome.retry_after is not None:
-            delay = max(delay, outcome.retry_after)
+        delay = _retry_delay(hook, call.attempts, outcome.retry_after)
         call.next_due = now + delay
         self._journal(txn, call, HOOK_RETRY, f"{outcome.message}; next try in {delay:g}s", now)
         counts.retrying += 1
@@ -229,3 +232,22 @@ class Dispatcher:
                 definition_version=self.definition.version,
             )
         )
+
+
+def _retry_delay(hook: Hook, attempts: int, retry_after: float | None) -> float:
+    """The wait before the next try: the policy's, or longer if the far side asks, capped.
+
+    The cap is the hook's give_up_after when set (a longer wait would only end in giving
+    up), else MAX_RETRY_DELAY.
+    """
+    delay = hook.retry.delay_after(attempts)
+    if retry_after is not None and math.isfinite(retry_after):
+        delay = max(delay, retry_after)
+    elif retry_after is not None and retry_after > 0:
+        delay = math.inf  # an infinite Retry-After asks for the longest wait, which the cap sets
+
+    given = hook.retry.give_up_after
+    cap = MAX_RETRY_DELAY if given is None else given
+    if not math.isfinite(delay) or delay > cap:
+        return cap
+    return max(delay, 0.0)

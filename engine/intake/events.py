@@ -22,11 +22,15 @@ from typing import Any, BinaryIO
 
 from engine.errors import IntakeError
 from engine.intake.canonical import canonical_order, canonical_shipment, check_fields
-from engine.intake.fields import kind_of
+from engine.intake.fields import control_character, kind_of, unencodable
 from engine.intake.formats import FORMATS
 
 KEYS = ("order_id", "event", "data", "actor", "at", "idempotency_key", "format")
 FORMATTED_EVENTS = ("download", "ship")
+
+# Years an event's ``at`` may fall in: wide for real logs, and far enough from year 1 and
+# year 9999 that turning it to UTC or adding retry delays to it cannot leave the calendar.
+FIRST_YEAR, LAST_YEAR = 1970, 9000
 
 # RFC 3339 date-time: the offset is required, unlike in ISO 8601.
 _RFC3339 = re.compile(
@@ -157,6 +161,13 @@ def _fields(record: Any) -> dict[str, Any]:
             f"the line is {kind_of(record)}; expected a JSON object with order_id and event"
         )
 
+    bad = unencodable(record, "line")
+    if bad is not None:
+        raise IntakeError(
+            f"{bad} holds text that is not valid Unicode (a lone surrogate such as "
+            "'\\ud800'); write the character itself or a surrogate pair"
+        )
+
     unknown = [key for key in record if key not in KEYS]
     if unknown:
         raise IntakeError(
@@ -164,7 +175,7 @@ def _fields(record: Any) -> dict[str, Any]:
             f"a line may have {', '.join(KEYS)}"
         )
 
-    order_id = _name(record, "order_id")
+    order_id = _order_id(record)
     event = _name(record, "event")
     format = _format(record.get("format"), event)
     data = _data(record.get("data"), event, format, order_id)
@@ -186,6 +197,17 @@ def _name(record: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise IntakeError(f"{key} is {value!r}; expected a non-empty string")
     return value
+
+
+def _order_id(record: dict[str, Any]) -> str:
+    order_id = _name(record, "order_id")
+    char = control_character(order_id)
+    if char is not None:
+        raise IntakeError(
+            f"order_id {order_id!r} holds the control character {char!r}; "
+            "order ids are printable text"
+        )
+    return order_id
 
 
 def _optional_text(record: dict[str, Any], key: str) -> str | None:
@@ -237,6 +259,11 @@ def _time(value: Any) -> datetime | None:
             f"at is {value!r}; expected an RFC 3339 time such as '2026-03-01T09:30:00Z'"
         )
     try:
-        return datetime.fromisoformat(value.upper().replace(" ", "T"))
+        when = datetime.fromisoformat(value.upper().replace(" ", "T"))
     except ValueError as exc:
         raise IntakeError(f"at is {value!r}, not a real time: {exc}") from None
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise IntakeError(
+            f"at is {value!r}, outside the years {FIRST_YEAR}-{LAST_YEAR} an event may carry"
+        )
+    return when

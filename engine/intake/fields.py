@@ -61,3 +61,38 @@ def kind_of(value: Any) -> str:
 def _short(value: Any) -> str:
     shown = repr(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def unencodable(value: Any, path: str) -> str | None:
+    """The path of the first string (or key) in ``value`` that UTF-8 cannot hold, if any.
+
+    JSON lets a line spell a lone surrogate such as ``"\\ud800"``; Python reads it into a
+    string that cannot be written out again, so it is refused on the way in.
+    """
+    # A stack, not recursion: the data may nest as deeply as the JSON reader allowed.
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str) and not _encodes(item):
+            return where
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if isinstance(key, str) and not _encodes(key):
+                    return f"{where} (a key)"
+                stack.append((inner, f"{where}.{key}"))
+        elif isinstance(item, list | tuple):
+            stack.extend((inner, f"{where}[{index}]") for index, inner in enumerate(item))
+    return None
+
+
+def control_character(text: str) -> str | None:
+    """The first ASCII control character (U+0000-U+001F, U+007F) in ``text``, if any."""
+    return next((char for char in text if char < " " or char == "\x7f"), None)
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

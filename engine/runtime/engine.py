@@ -35,6 +35,7 @@ from engine.errors import (
 from engine.guards import GuardEvaluationError
 from engine.hooks.adapter import Adapter, HookCall, HookOutcome
 from engine.hooks.adapters.python import PythonAdapter
+from engine.intake.fields import control_character, unencodable
 from engine.lifecycle import Lifecycle
 from engine.machine import MachineRunner, PythonGuard, Refused, StepContext
 from engine.runtime.results import (
@@ -249,6 +250,7 @@ class Engine:
         and VersionConflict as their names say.
         """
         _check_request(order_id, event, expected_version, idempotency_key)
+        _check_text(order_id, event, actor=actor, idempotency_key=idempotency_key)
         step = _Step(
             order_id,
             event,
@@ -630,6 +632,26 @@ def _check_request(order_id: object, event: object, expected_version: object, ke
         )
 
 
+def _check_text(order_id: str, event: str, **optional: object) -> None:
+    """Refuse text the store cannot keep: no UTF-8 form, or control characters in an id."""
+    where = f"(order {order_id!r}, event {event!r})"
+    named = {"order_id": order_id, "event": event, **optional}
+    for name, value in named.items():
+        if value is not None and not isinstance(value, str):
+            raise IntakeError(f"{name} must be a str or None, not {value!r} {where}")
+        if value is not None and unencodable(value, name) is not None:
+            raise IntakeError(
+                f"{name} {value!r} is not valid Unicode (it holds a lone surrogate) {where}; "
+                "pass text that can be written as UTF-8"
+            )
+    char = control_character(order_id)
+    if char is not None:
+        raise IntakeError(
+            f"order_id {order_id!r} holds the control character {char!r} {where}; "
+            "order ids are printable text"
+        )
+
+
 def _event_data(order_id: str, event: str, data: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """The event's data, refused unless it is a mapping that is strict JSON all the way down."""
     if data is None:
@@ -645,6 +667,12 @@ def _event_data(order_id: str, event: str, data: Mapping[str, Any] | None) -> Ma
             f"event data is not strict JSON: {exc} {where}; use only objects, arrays, "
             "strings, finite numbers, true, false and null"
         ) from None
+    bad = unencodable(dict(data), "data")
+    if bad is not None:
+        raise IntakeError(
+            f"event data: {bad} is not valid Unicode (it holds a lone surrogate) {where}; "
+            "pass text that can be written as UTF-8"
+        )
     return data
 
 

@@ -43,6 +43,9 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 RETRIED_STATUSES = frozenset({408, 429})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 EXCERPT = 200
+# A Retry-After beyond a year is taken as a year: no real server means it, and the
+# outbox caps the wait further.
+MAX_RETRY_AFTER = 365 * 24 * 3600.0
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -249,12 +252,14 @@ def _retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        # A run of digits too long for a float reads as inf; the cap below takes it.
+        return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            return None
+        wait = when.timestamp() - now
+    except (TypeError, ValueError, OverflowError, OSError, IndexError):
         return None
-    if when.tzinfo is None:
-        return None
-    return max(when.timestamp() - now, 0.0)
+    return min(max(wait, 0.0), MAX_RETRY_AFTER)
