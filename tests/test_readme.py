@@ -59,3 +59,13 @@ def test_the_validate_example_is_what_validate_prints(
     shown = re.search(r"```\n(order\.yaml:42:5: .*?)```", readme, re.DOTALL)
     assert shown is not None
     assert capsys.readouterr().out == shown[1]
+
+
+def test_ci_runs_the_readme_test_command_as_written() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    command = re.search(r"Run the tests[^\n]*\n\n```sh\n(.+?)\n```", readme)
+    assert command is not None
+
+    ci_lines = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert command[1] in ci_lines
+    assert "pytest" in command[1]
