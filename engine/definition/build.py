@@ -7,6 +7,7 @@ list, a duration written as ``1h``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,16 +31,28 @@ Locate = Callable[[str], Location]
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
+def as_float(value: int | float | str) -> float:
+    """``float(value)``, with a number too large for a float read as infinity.
+
+    The checks refuse numbers that are not finite (LC324), so an overflow is reported
+    where it was written instead of failing the load.
+    """
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 def parse_duration(value: int | float | str) -> float:
     """Seconds from a number of seconds or a text such as ``90s``, ``15m``, ``1h``, ``15d``."""
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration")
     if isinstance(value, int | float):
-        return float(value)
+        return as_float(value)
     text = value.strip()
     if text and text[-1] in _UNITS:
-        return float(text[:-1]) * _UNITS[text[-1]]
-    return float(text)
+        return as_float(text[:-1]) * _UNITS[text[-1]]
+    return as_float(text)
 
 
 def as_tuple(value: Any) -> tuple[Any, ...]:
@@ -171,7 +184,7 @@ def _hook(name: str, raw: Mapping[str, Any], location: Location) -> Hook:
         retry=RetryPolicy(
             attempts=int(retry.get("attempts", 1)),
             interval=parse_duration(retry.get("interval", 60)),
-            backoff=float(retry.get("backoff", 1.0)),
+            backoff=as_float(retry.get("backoff", 1.0)),
             max_interval=None if max_interval is None else parse_duration(max_interval),
             give_up_after=None if give_up_after is None else parse_duration(give_up_after),
         ),

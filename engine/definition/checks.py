@@ -12,6 +12,7 @@ duplicates are found through dictionaries.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -277,6 +278,24 @@ class Checker:
     def _retry(self, name: str, base: Path) -> None:
         retry = self.definition.hooks[name].retry
         path: Path = (*base, "retry")
+        # NaN passes every comparison below and infinity makes waits endless: refuse both
+        # first, and judge the rest only when every number is finite.
+        numbers = {
+            "interval": retry.interval,
+            "backoff": retry.backoff,
+            "max_interval": retry.max_interval,
+            "give_up_after": retry.give_up_after,
+        }
+        endless = [k for k, v in numbers.items() if v is not None and not math.isfinite(v)]
+        for key in endless:
+            self._add(
+                "LC324",
+                f"{key} {numbers[key]!r} is not a finite number",
+                (*path, key),
+                "write a number of seconds, or a duration such as 15m or 1h",
+            )
+        if endless:
+            return
         if retry.attempts < 1:
             self._add(
                 "LC317",

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from engine.definition.model import Hook
 from engine.errors import HookError, OrderError
 from engine.hooks.adapter import HookCall, HookOutcome
+from engine.intake.fields import json_problem
 from engine.runtime.results import DispatchCounts
 from engine.store.base import (
     DELIVERED,
@@ -68,8 +70,8 @@ class Dispatcher:
             if call is None:
                 break
             budget -= 1
-            if call.status == DROPPED:
-                continue
+            if call.status in (DROPPED, EXHAUSTED):
+                continue  # settled while claiming: nothing to deliver
             outcome = self._deliver(call)
             self.engine._in_transaction(
                 lambda txn, c=call, o=outcome: self._record(txn, c, o, counts)
@@ -92,6 +94,14 @@ class Dispatcher:
         if stale:
             self._drop(txn, call, stale, now)
             counts.dropped += 1
+            return call
+
+        hook = self.definition.hooks[call.hook]
+        if self._exhausted(hook, call, now):
+            # Every try was claimed already, yet no outcome got recorded (a crash, or a
+            # record step that kept failing): give up rather than deliver without end.
+            reason = f"gave up after {call.attempts} attempts with no outcome recorded"
+            self._fire_outcome(txn, call, hook, self._exhaust(txn, call, reason, now, counts), {})
             return call
 
         call.attempts += 1
@@ -165,13 +175,23 @@ class Dispatcher:
         hook = self.definition.hooks[current.hook]
         event = self._settle(txn, current, hook, outcome, now, counts)
         txn.update_call(current)
-        if event is not None:
-            data = outcome.data if outcome.status != "retry" else {}
-            fired = self.engine._fire(txn, current.order_id, event, data, f"hook:{hook.name}")
-            if isinstance(fired, OrderError):
-                # Journaled as refused by the engine; an outcome the state refuses is not
-                # an error of the dispatcher.
-                logger.info("order %r: outcome event %r refused", current.order_id, event)
+        self._fire_outcome(txn, current, hook, event, _outcome_data(current, outcome))
+
+    def _fire_outcome(
+        self,
+        txn: StoreTransaction,
+        call: OutboxCall,
+        hook: Hook,
+        event: str | None,
+        data: Mapping[str, Any],
+    ) -> None:
+        if event is None:
+            return
+        fired = self.engine._fire(txn, call.order_id, event, data, f"hook:{hook.name}")
+        if isinstance(fired, OrderError):
+            # Journaled as refused by the engine; an outcome the state refuses is not an
+            # error of the dispatcher.
+            logger.info("order %r: outcome event %r refused", call.order_id, event)
 
     def _settle(
         self,
@@ -197,17 +217,29 @@ class Dispatcher:
             return hook.on_failure
 
         if self._exhausted(hook, call, now):
-            call.status = EXHAUSTED
             reason = f"gave up after {call.attempts} attempts: {outcome.message}"
-            self._journal(txn, call, HOOK_EXHAUSTED, reason, now)
-            counts.exhausted += 1
-            return hook.on_exhausted
+            return self._exhaust(txn, call, reason, now, counts)
 
         delay = _retry_delay(hook, call.attempts, outcome.retry_after)
         call.next_due = now + delay
         self._journal(txn, call, HOOK_RETRY, f"{outcome.message}; next try in {delay:g}s", now)
         counts.retrying += 1
         return None
+
+    def _exhaust(
+        self,
+        txn: StoreTransaction,
+        call: OutboxCall,
+        reason: str,
+        now: float,
+        counts: DispatchCounts,
+    ) -> str | None:
+        """Mark ``call`` exhausted and journal why; return the hook's exhaustion event."""
+        call.status = EXHAUSTED
+        txn.update_call(call)
+        self._journal(txn, call, HOOK_EXHAUSTED, reason, now)
+        counts.exhausted += 1
+        return self.definition.hooks[call.hook].on_exhausted
 
     @staticmethod
     def _exhausted(hook: Hook, call: OutboxCall, now: float) -> bool:
@@ -241,13 +273,31 @@ def _retry_delay(hook: Hook, attempts: int, retry_after: float | None) -> float:
     up), else MAX_RETRY_DELAY.
     """
     delay = hook.retry.delay_after(attempts)
-    if retry_after is not None and math.isfinite(retry_after):
-        delay = max(delay, retry_after)
-    elif retry_after is not None and retry_after > 0:
-        delay = math.inf  # an infinite Retry-After asks for the longest wait, which the cap sets
+    if retry_after is not None and not math.isnan(retry_after):
+        delay = max(delay, retry_after)  # an infinite Retry-After ends at the cap below
 
     given = hook.retry.give_up_after
     cap = MAX_RETRY_DELAY if given is None else given
-    if not math.isfinite(delay) or delay > cap:
-        return cap
-    return max(delay, 0.0)
+    return min(max(delay, 0.0), cap)
+
+
+def _outcome_data(call: OutboxCall, outcome: HookOutcome) -> Mapping[str, Any]:
+    """The data the outcome event carries: the adapter's, when it is usable JSON.
+
+    The call went through, so unusable data must not undo that (a rollback would deliver
+    it again); it is left out, and the warning says why.
+    """
+    if outcome.status == "retry":
+        return {}
+    data: Any = outcome.data
+    problem = (
+        json_problem(data, "the outcome's data")
+        if isinstance(data, Mapping)
+        else f"the outcome's data is {data!r}, not an object"
+    )
+    if problem is None:
+        return data
+    logger.warning(
+        "order %r: hook %r: %s; its event goes without data", call.order_id, call.hook, problem
+    )
+    return {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import IntakeError
@@ -82,6 +84,34 @@ def unencodable(value: Any, path: str) -> str | None:
                 stack.append((inner, f"{where}.{key}"))
         elif isinstance(item, list | tuple):
             stack.extend((inner, f"{where}[{index}]") for index, inner in enumerate(item))
+    return None
+
+
+def json_problem(value: Any, path: str) -> str | None:
+    """What keeps ``value`` from being stored as strict JSON and read back the same, if anything.
+
+    Reports the first of: a key that is not text (JSON would turn it into text), a string
+    UTF-8 cannot hold, NaN or Infinity, or a value of a type JSON does not have.
+    """
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not _encodes(item):
+                return f"{where} is not valid Unicode (it holds a lone surrogate)"
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                if not isinstance(key, str):
+                    return f"{where} has the key {key!r}, which is not text"
+                if not _encodes(key):
+                    return f"{where} has a key that is not valid Unicode (a lone surrogate)"
+                stack.append((inner, f"{where}.{key}"))
+        elif isinstance(item, list | tuple):
+            stack.extend((inner, f"{where}[{index}]") for index, inner in enumerate(item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"{where} is {item!r}, which JSON cannot hold"
+        elif item is not None and not isinstance(item, bool | int | float):
+            return f"{where} is a {type(item).__name__}, which JSON cannot hold"
     return None
 
 

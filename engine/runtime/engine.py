@@ -35,7 +35,7 @@ from engine.errors import (
 from engine.guards import GuardEvaluationError
 from engine.hooks.adapter import Adapter, HookCall, HookOutcome
 from engine.hooks.adapters.python import PythonAdapter
-from engine.intake.fields import control_character, unencodable
+from engine.intake.fields import control_character, json_problem, unencodable
 from engine.lifecycle import Lifecycle
 from engine.machine import MachineRunner, PythonGuard, Refused, StepContext
 from engine.runtime.results import (
@@ -659,19 +659,13 @@ def _event_data(order_id: str, event: str, data: Mapping[str, Any] | None) -> Ma
     where = f"(order {order_id!r}, event {event!r})"
     if not isinstance(data, Mapping):
         raise IntakeError(f"event data must be an object (a mapping), not {data!r} {where}")
-    try:
-        # The store keeps data as JSON; NaN and Infinity are not JSON, sets and bytes neither.
-        json.dumps(dict(data), allow_nan=False)
-    except (TypeError, ValueError) as exc:
+    # The store keeps data as JSON: what JSON cannot hold, or would read back changed
+    # (a key that is not text), is refused here rather than stored.
+    problem = json_problem(data, "data")
+    if problem is not None:
         raise IntakeError(
-            f"event data is not strict JSON: {exc} {where}; use only objects, arrays, "
-            "strings, finite numbers, true, false and null"
-        ) from None
-    bad = unencodable(dict(data), "data")
-    if bad is not None:
-        raise IntakeError(
-            f"event data: {bad} is not valid Unicode (it holds a lone surrogate) {where}; "
-            "pass text that can be written as UTF-8"
+            f"event data is not strict JSON: {problem} {where}; use only objects with text "
+            "keys, arrays, strings, finite numbers, true, false and null"
         )
     return data
 
