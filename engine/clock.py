@@ -54,11 +54,3 @@ def isoformat(when: float | None) -> str | None:
     except (OverflowError, ValueError, OSError):
         # Beyond the calendar (year 10000, NaN...): output must not fail, so show the number.
         return repr(when)
-
-
-def parse_time(text: str) -> float:
-    """Seconds since the epoch from RFC 3339 text (``Z`` or an offset)."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import copy
 import difflib
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.definition.model import Definition, Setting
-from engine.errors import SettingsError
+from engine.definition.yamlread import YamlProblems, read_yaml
+from engine.errors import IntakeError, SettingsError
+from engine.intake.events import decode_json
 
 # bool is a subclass of int in Python; a setting typed integer must not take True.
 _CHECKS: dict[str, Any] = {
@@ -34,7 +33,8 @@ def resolve_settings(
     definition: Definition, supplied: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Every declared setting with the account's value or the default; bad values raise."""
-    supplied = supplied or {}
+    if supplied is None:
+        supplied = {}
     if not isinstance(supplied, Mapping):
         raise SettingsError(f"settings must be a mapping of names to values, not {supplied!r}")
 
@@ -67,11 +67,21 @@ def load_settings_file(path: str | Path) -> dict[str, Any]:
             f"{exc.object[exc.start]:#04x} at offset {exc.start}; save it as UTF-8"
         ) from None
 
+    # The same strict readers as event logs and definitions: no duplicate keys, keys kept
+    # as the text written (never a YAML 1.1 boolean), no aliases.
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "unreadable"
-        raise SettingsError(f"{path}: the settings are not valid JSON or YAML: {first}") from None
+        if path.suffix == ".json":
+            data = decode_json(text, "the text")
+        else:
+            data = read_yaml(text, str(path)).data
+    except IntakeError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    except YamlProblems as exc:
+        # The reader's hint for a top level that is not a mapping speaks of lifecycles.
+        problems = [p for p in exc.problems if p.code != "LC106"]
+        if not problems:
+            raise SettingsError(f"{path}: settings must be a mapping of names to values") from None
+        raise SettingsError("\n".join(str(problem) for problem in problems)) from None
 
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: settings must be a mapping of names to values, not {data!r}")

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 from engine.clock import isoformat
 from engine.errors import IdempotencyConflict, IntakeError, LifecycleError, OrderError
+from engine.intake import read_event_log
+from engine.intake.events import decode_json
 from engine.lifecycle import load
 from engine.runtime import DispatchCounts, Engine, Order
 from engine.settings import load_settings_file, resolve_settings
@@ -209,8 +211,6 @@ class _RunSummary:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from engine.intake import read_event_log
-
     _readable(args.events)
     clock = _LogClock()
     summary = _RunSummary()
@@ -346,10 +346,7 @@ def _creating_db(args: argparse.Namespace) -> None:
 
 
 def _json_object(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise IntakeError(f"--data is not valid JSON: {exc}") from None
+    data = decode_json(text, "--data")
     if not isinstance(data, dict):
         raise IntakeError(f"--data must be a JSON object, not {data!r}")
     return data

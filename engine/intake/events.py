@@ -108,7 +108,7 @@ def parse_event_line(text: str, *, line: int = 1, source: str = "<events>") -> L
     """Parse one log line; a malformed one raises IntakeError naming ``source`` and ``line``."""
     raw = text.rstrip("\r\n")
     try:
-        record = _decode(raw)
+        record = decode_json(raw)
         fields = _fields(record)
     except IntakeError as exc:
         raise IntakeError(str(exc), source=source, line=line) from None
@@ -132,13 +132,14 @@ def derived_key(event: LogEvent) -> str:
     return "derived:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _decode(raw: str) -> Any:
+def decode_json(raw: str, what: str = "the line") -> Any:
+    """Strict JSON: no duplicate keys, no NaN or Infinity; faults raise IntakeError."""
     try:
         return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise IntakeError(f"the line is not valid JSON: {exc.msg} at column {exc.colno}") from None
+        raise IntakeError(f"{what} is not valid JSON: {exc.msg} at column {exc.colno}") from None
     except RecursionError:
-        raise IntakeError("the line nests JSON too deeply to read") from None
+        raise IntakeError(f"{what} nests JSON too deeply to read") from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -243,7 +244,15 @@ def _data(value: Any, event: str, format: str | None, order_id: str) -> dict[str
             if format is None and value.get("id") in (None, ""):
                 # Canonical data may leave out the id; the line's order_id is the cart's id.
                 value = {**value, "id": order_id}
-            return canonical_order(format, value)
+            order = canonical_order(format, value)
+            if format is None and order["id"] != order_id:
+                # Guards would read one id and the store key the order by another. (A raw
+                # cart order keeps the cart's own id, which may differ from the log's.)
+                raise IntakeError(
+                    f"id {order['id']!r} differs from the line's order_id {order_id!r}; "
+                    "leave id out, or make the two the same"
+                )
+            return order
         if event == "ship":
             return canonical_shipment(format, value)
         return check_fields(value)

@@ -29,7 +29,6 @@ DELIVERED = "delivered"
 FAILED = "failed"
 EXHAUSTED = "exhausted"
 DROPPED = "dropped"
-CALL_STATUSES = (PENDING, DELIVERED, FAILED, EXHAUSTED, DROPPED)
 
 
 @dataclass(slots=True)

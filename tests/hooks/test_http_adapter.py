@@ -111,6 +111,20 @@ def test_verify_refuses_a_wrong_key_a_changed_body_and_a_replay(
     assert not verify(SECRET, request.body, "not-a-time", signature, now=NOW)
 
 
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        (None, "sha256=00"),
+        ("١٧٠٠٠٠٠٠٠٠", "sha256=00"),  # digits, but not ASCII ones
+        (str(int(NOW)), "sha256=é"),
+        (str(int(NOW)), None),
+    ],
+    ids=["no-timestamp", "arabic-digits", "non-ascii-signature", "no-signature"],
+)
+def test_verify_answers_false_to_hostile_headers(timestamp: object, signature: object) -> None:
+    assert verify(SECRET, b"{}", timestamp, signature, now=NOW) is False  # type: ignore[arg-type]
+
+
 def test_a_server_error_is_retried_with_the_same_idempotency_key(
     hook_server: HookServer, adapter: HttpAdapter
 ) -> None:

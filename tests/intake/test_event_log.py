@@ -166,6 +166,11 @@ BAD_LINES: list[tuple[str, bytes | str, str]] = [
         r"lines\[0\]\.quantity is '2'",
     ),
     (
+        "canonical id not the line's",
+        line(order_id="A", event="download", data={"id": "B"}),
+        r"id 'B' differs from the line's order_id 'A'",
+    ),
+    (
         "retry correction ill-typed",
         line(order_id="A", event="retry", data={"ship_to": {"address1": 5}}),
         r"retry data: ship_to\.address1 is 5",
