@@ -9,6 +9,7 @@ event writes only its journal entry. Hook calls are delivered later by
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -509,7 +510,9 @@ class Engine:
             state.label if state else record.state,
             state.api_value if state else "",
             record.version,
-            record.data,
+            # A copy: the in-memory store hands out its own objects, and a caller editing
+            # what it was given must not change a stored order behind the journal's back.
+            copy.deepcopy(record.data),
             record.definition,
             record.definition_version,
             record.created_at,

@@ -98,3 +98,16 @@ def test_a_conflict_retries_the_step_and_overwrites_nothing(lifecycle, clock):
     with pytest.raises(StoreError, match="gave up after 5 conflicting writes"):
         engine.send("R-1", "resume_sending")
     assert store.entries == entries and engine.get("R-1").state == "cancel_sending"
+
+
+def test_editing_an_order_got_from_the_engine_changes_nothing_stored() -> None:
+    from engine import Engine, load
+    from tests.conftest import DEFINITIONS
+
+    engine = Engine(load(DEFINITIONS / "order.yaml"), store="memory:")
+    engine.create("M-1", {"id": "M-1", "ship_to": {"city": "Exampleton"}})
+
+    engine.get("M-1").data["ship_to"]["city"] = "Elsewhere"
+
+    assert engine.get("M-1").data["ship_to"]["city"] == "Exampleton"
+    assert engine.get("M-1").version == 1
